@@ -1,0 +1,1 @@
+"""The `backlinks` sub-commands, one module each."""

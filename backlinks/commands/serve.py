@@ -1,0 +1,62 @@
+"""`backlinks up`, `backlinks gateway`, `backlinks worker`: long-running processes."""
+
+import logging
+import signal
+import threading
+
+import uvicorn
+from rich.console import Console
+
+from backlinks.runtime import acquire_redis
+from backlinks.settings import Settings
+from gateway.app import create_app
+from workers.runner import WorkerProcess
+
+log = logging.getLogger(__name__)
+
+
+def serve_gateway(settings: Settings, redis_url: str, host: str, port: int) -> None:
+    """Serve the gateway in the foreground until SIGINT/SIGTERM."""
+    uvicorn.run(create_app(settings, redis_url), host=host, port=port, log_level="info", lifespan="on")
+
+
+def up(settings: Settings, host: str, port: int, console: Console) -> int:
+    """Gateway + worker + Redis (embedded unless REDIS_URL) in one process; stops them all cleanly."""
+    handle = acquire_redis(settings)
+    worker = WorkerProcess(settings, handle.url)
+    try:
+        worker.start()
+        console.print(f"Backlinks is up: http://{host}:{port}  (Redis: {handle.url}; Ctrl-C stops everything)")
+        serve_gateway(settings, handle.url, host, port)
+    finally:
+        console.print("stopping worker and Redis ...")
+        worker.stop()
+        handle.close()
+    return 0
+
+
+def gateway(settings: Settings, host: str, port: int) -> int:
+    """Only the gateway (Redis must be reachable: REDIS_URL, or a running embedded server)."""
+    handle = acquire_redis(settings)
+    try:
+        serve_gateway(settings, handle.url, host, port)
+    finally:
+        handle.close()
+    return 0
+
+
+def worker(settings: Settings, threads: int | None, console: Console) -> int:
+    """Only a worker, until SIGINT/SIGTERM."""
+    handle = acquire_redis(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    process = WorkerProcess(settings, handle.url, threads)
+    try:
+        process.start()
+        console.print(f"worker running on {handle.url}; Ctrl-C stops it")
+        stop.wait()
+    finally:
+        process.stop()
+        handle.close()
+    return 0

@@ -1,0 +1,108 @@
+"""One typed settings object, read from `BACKLINKS_*` environment variables."""
+
+import os
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import msgspec
+import platformdirs
+
+from backlinks.errors import SettingsError
+
+PREFIX = "BACKLINKS_"
+
+DEFAULT_BIG_HOSTS = (
+    "google.*,bing.com,yahoo.com,duckduckgo.com,baidu.com,yandex.*,facebook.com,x.com,"
+    "twitter.com,linkedin.com,youtube.com,reddit.com,pinterest.com,instagram.com,tiktok.com"
+)
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Configuration shared by gateway, workers and CLI. Each field is `BACKLINKS_<NAME>`."""
+
+    #: Redis to use; empty means the embedded server in `data_dir` (also read from `REDIS_URL`).
+    redis_url: str = ""
+    data_dir: str = ""
+    #: Prefix of every key Backlinks writes, so several installs can share one Redis.
+    namespace: str = "bl"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Where the CLI finds the gateway; empty means http://{host}:{port}.
+    api_url: str = ""
+    public_url: str = ""
+
+    result_cache_ttl_s: int = 86_400
+    page_cache_ttl_s: int = 10_800
+    robots_cache_ttl_s: int = 86_400
+    job_ttl_s: int = 86_400
+    snapshot_keep_s: int = 100 * 86_400
+    max_wait_s: float = 60.0
+    compat_wait_s: float = 60.0
+
+    sources: list[str] = msgspec.field(default_factory=lambda: ["index"])
+    big_hosts: list[str] = msgspec.field(default_factory=lambda: DEFAULT_BIG_HOSTS.split(","))
+    deep_scan_max_pages: int = 500
+    max_results: int = 10_000
+
+    fetch_user_agent: str = "BacklinksBot/0.1 (+https://github.com/backlinks/backlinks)"
+    fetch_connect_timeout_s: float = 5.0
+    fetch_total_timeout_s: float = 20.0
+    fetch_max_redirects: int = 5
+    fetch_max_body_bytes: int = 5_000_000
+    fetch_concurrency: int = 16
+    fetch_per_host_concurrency: int = 2
+    #: CIDRs exempt from the private-address refusal (tests, intranets).
+    fetch_allow_nets: list[str] = []
+    #: curl-style `host:port:address` overrides of DNS.
+    fetch_resolve: list[str] = []
+    #: curl-style `host:port:connect_host:connect_port` overrides of where to connect.
+    fetch_connect_to: list[str] = []
+    fetch_ca_bundle: str = ""
+
+    worker_threads: int = 8
+    worker_queues: list[str] = msgspec.field(default_factory=lambda: ["scans", "ingest"])
+    #: A worker silent this long is dead; its unfinished messages go back to the queue.
+    broker_heartbeat_timeout_ms: int = 60_000
+    #: Chance in a million that a broker call also requeues dead workers' messages.
+    broker_maintenance_chance: int = 1_000
+    scan_time_limit_s: int = 600
+    ingest_time_limit_s: int = 6 * 3600
+    ingest_batch_pages: int = 200
+    max_archive_bytes: int = 0
+
+    def resolved_data_dir(self) -> Path:
+        """The data folder, created if missing."""
+        path = Path(self.data_dir) if self.data_dir else Path(platformdirs.user_data_dir("backlinks"))
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def resolved_api_url(self) -> str:
+        """Base URL of the gateway as the CLI should call it."""
+        return (self.api_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Read every field from `BACKLINKS_<NAME>`; fail naming the variable when a value is bad."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        hints = get_type_hints(cls)
+        for name in cls.__struct_fields__:
+            var = PREFIX + name.upper()
+            raw = env.get(var)
+            if raw is None and name == "redis_url":
+                raw = env.get("REDIS_URL")
+            if raw is None:
+                continue
+            values[name] = _convert(var, raw, hints[name])
+        values.update(overrides)
+        return cls(**values)
+
+
+def _convert(var: str, raw: str, kind: Any) -> Any:
+    value: Any = raw.strip()
+    if kind == list[str]:
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    try:
+        return msgspec.convert(value, kind, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"{var}={raw!r} is not a valid {kind}: {exc}") from None

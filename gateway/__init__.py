@@ -1,0 +1,1 @@
+"""The Litestar gateway: validates, limits, publishes jobs, answers from Redis, renders reports."""

@@ -1,0 +1,1 @@
+"""What the handlers do, as plain async functions over `Services`."""

@@ -1,0 +1,94 @@
+"""Submitting a check: cache, shared in-flight job, publish, optional wait."""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import msgspec
+
+from backlinks.target import normalize_target
+from contracts.enums import JobKind, JobStatus
+from contracts.jobs import Job, JobAccepted, ScanMessage
+from contracts.results import CheckResult
+from gateway.errors import ApiError
+from gateway.state import Services
+from workers.broker import SCAN_ACTOR, SCAN_QUEUE
+
+
+@dataclass(frozen=True, slots=True)
+class CheckParams:
+    """A validated check request."""
+
+    domain: str
+    deep_scan: bool
+    include_big: bool
+    debug: bool
+    refresh: bool
+    webhook_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """A result (200) or a job still running (202)."""
+
+    result: CheckResult | None = None
+    accepted: JobAccepted | None = None
+
+
+def params(domain: str, *, deep_scan: bool, include_big: bool, debug: bool, refresh: bool,
+           webhook_url: str | None = None) -> CheckParams:
+    """Validate what every check path shares (the target above all)."""
+    return CheckParams(normalize_target(domain), deep_scan, include_big, debug, refresh, webhook_url)
+
+
+def check_wait(wait: float, max_wait_s: float) -> float:
+    """`wait` must be within 0..max seconds."""
+    if not 0 <= wait <= max_wait_s:
+        raise ApiError(400, "invalid_request", f"wait must be between 0 and {max_wait_s:g} seconds, got {wait:g}")
+    return wait
+
+
+def answer(result: CheckResult, *, cached: bool, debug: bool) -> CheckResult:
+    """The result as a requester sees it: `cached` set, diagnostics only when asked for."""
+    return msgspec.structs.replace(result, cached=cached, diagnostics=result.diagnostics if debug else None)
+
+
+async def submit(services: Services, p: CheckParams, wait_s: float) -> CheckOutcome:
+    """Answer from the cache, or join/start the job and wait up to `wait_s` for it."""
+    checks = services.checks
+    if not p.refresh:
+        cached = await checks.cached(p.domain, p.deep_scan, p.include_big)
+        if cached is not None:
+            return CheckOutcome(result=answer(cached, cached=True, debug=p.debug))
+    job_id = await _join_or_start(services, p)
+    job = await services.jobs.wait(job_id, wait_s) if wait_s > 0 else await services.jobs.get(job_id)
+    return outcome_of(job, job_id, p.debug)
+
+
+def outcome_of(job: Job | None, job_id: str, debug: bool) -> CheckOutcome:
+    """200 with the result, 202 while running; a failed scan is a 500 naming the reason."""
+    if job is None:
+        raise ApiError(500, "job_lost", f"job {job_id} expired before it finished")
+    if job.status == JobStatus.FAILED:
+        raise ApiError(500, "upstream_error", job.error or "the scan failed")
+    if job.status == JobStatus.DONE and job.result is not None:
+        return CheckOutcome(result=answer(job.result, cached=False, debug=debug))
+    return CheckOutcome(accepted=JobAccepted(job_id=job_id, status=job.status, poll_url=f"/api/v1/jobs/{job_id}"))
+
+
+async def _join_or_start(services: Services, p: CheckParams) -> str:
+    job_id = uuid.uuid4().hex
+    for _ in range(3):
+        running = await services.checks.claim(p.domain, p.deep_scan, p.include_big, job_id)
+        if running is None:
+            break
+        job = await services.jobs.get(running)
+        if job is not None and job.status not in (JobStatus.DONE, JobStatus.FAILED):
+            return running
+        # A stale marker (its job finished or expired): drop it and claim again.
+        await services.checks.release(p.domain, p.deep_scan, p.include_big, running)
+    await services.jobs.create(Job(job_id=job_id, kind=JobKind.CHECK, created_at=time.time()))
+    message = ScanMessage(job_id=job_id, domain=p.domain, deep_scan=p.deep_scan, include_big=p.include_big,
+                          debug=p.debug, webhook_url=p.webhook_url)
+    await services.publish(SCAN_QUEUE, SCAN_ACTOR, message)
+    return job_id

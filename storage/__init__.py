@@ -1,0 +1,1 @@
+"""The only code that knows Redis key names and encodes or decodes stored bytes."""

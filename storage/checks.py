@@ -1,0 +1,115 @@
+"""Check results: the 24 h cache, the shared in-flight job, and the atomic finish of a check."""
+
+import secrets
+
+import msgspec
+import redis.asyncio as aioredis
+
+from contracts.enums import JobStatus
+from contracts.jobs import Job
+from contracts.results import CheckResult
+from contracts.snapshots import Snapshot, SnapshotRow
+from storage.codec import decode, encode, text
+from storage.keys import Keys
+
+
+class CheckStore:
+    """Repository of cached results, in-flight markers and snapshots of one namespace.
+
+    Parameters:
+      client: asyncio Redis client.
+      keys: key builder.
+      result_ttl_s: how long a result answers identical checks from the cache.
+      job_ttl_s: how long finished jobs are kept.
+      snapshot_keep_s: how long snapshots are kept.
+    """
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        keys: Keys,
+        *,
+        result_ttl_s: int,
+        job_ttl_s: int,
+        snapshot_keep_s: int,
+    ) -> None:
+        self.client = client
+        self.keys = keys
+        self.result_ttl_s = result_ttl_s
+        self.job_ttl_s = job_ttl_s
+        self.snapshot_keep_s = snapshot_keep_s
+
+    async def cached(self, domain: str, deep_scan: bool, include_big: bool) -> CheckResult | None:
+        """The cached result of a domain + flags, or None."""
+        raw = await self.client.get(self.keys.result(domain, deep_scan, include_big))
+        return decode(raw, CheckResult) if raw else None
+
+    async def claim(self, domain: str, deep_scan: bool, include_big: bool, job_id: str) -> str | None:
+        """Make `job_id` the in-flight check of domain + flags; the other job's id if one runs."""
+        key = self.keys.inflight(domain, deep_scan, include_big)
+        if await self.client.set(key, job_id, nx=True, ex=self.job_ttl_s):
+            return None
+        existing = await self.client.get(key)
+        return text(existing) if existing else None
+
+    async def release(self, domain: str, deep_scan: bool, include_big: bool, job_id: str) -> None:
+        """Drop the in-flight marker if it is still this job's."""
+        key = self.keys.inflight(domain, deep_scan, include_big)
+        current = await self.client.get(key)
+        if current is not None and text(current) == job_id:
+            await self.client.delete(key)
+
+    async def finish(self, job: Job, result: CheckResult, *, debug: bool) -> Snapshot:
+        """In one transaction: the job done with its result, the cache, a snapshot, no in-flight.
+
+        The cache keeps the diagnostics (a later `debug` request may want them); the job shows
+        them only when its request asked. A worker killed before this call leaves nothing
+        half-written; the retry starts over.
+        """
+        snapshot = snapshot_of(result)
+        job.status = JobStatus.DONE
+        job.result = result if debug else msgspec.structs.replace(result, diagnostics=None)
+        job.finished_at = float(result.scanned_at)
+        flags = (result.domain, result.deep_scan, result.include_big)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.set(self.keys.job(job.job_id), encode(job), ex=self.job_ttl_s)
+            pipe.set(self.keys.result(*flags), encode(result), ex=self.result_ttl_s)
+            pipe.set(self.keys.snapshot(snapshot.snapshot_id), encode(snapshot), ex=self.snapshot_keep_s)
+            pipe.zadd(self.keys.snapshots(*flags), {snapshot.snapshot_id: snapshot.taken_at})
+            pipe.expire(self.keys.snapshots(*flags), self.snapshot_keep_s)
+            pipe.delete(self.keys.inflight(*flags))
+            pipe.publish(self.keys.job_events(job.job_id), job.status.value)
+            await pipe.execute()
+        return snapshot
+
+    async def snapshot_ids(self, domain: str, deep_scan: bool, include_big: bool) -> list[tuple[str, int]]:
+        """(snapshot id, taken_at) of a domain + flags, oldest first."""
+        pairs = await self.client.zrange(self.keys.snapshots(domain, deep_scan, include_big), 0, -1, withscores=True)
+        return [(text(pair[0]), int(pair[1])) for pair in pairs]
+
+    async def snapshot(self, snapshot_id: str) -> Snapshot | None:
+        """One snapshot, or None when expired."""
+        raw = await self.client.get(self.keys.snapshot(snapshot_id))
+        return decode(raw, Snapshot) if raw else None
+
+
+def snapshot_of(result: CheckResult) -> Snapshot:
+    """What a snapshot keeps of a result."""
+    return Snapshot(
+        snapshot_id=f"{result.scanned_at}-{secrets.token_hex(4)}",
+        domain=result.domain,
+        taken_at=result.scanned_at,
+        deep_scan=result.deep_scan,
+        include_big=result.include_big,
+        rows=[
+            SnapshotRow(
+                referring_url=row.referring_url,
+                referring_domain=row.referring_domain,
+                link_type=row.link_type,
+                target_url=row.target_url,
+                anchor_text=row.anchor_text,
+                unverified=bool(row.note and row.note.startswith("verify")),
+            )
+            for row in result.results
+        ],
+    )

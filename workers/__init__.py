@@ -1,0 +1,1 @@
+"""Dramatiq workers and the scan/ingest pipeline they run."""

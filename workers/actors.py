@@ -1,0 +1,143 @@
+"""Dramatiq actors: decode the message, run the pipeline, persist through storage/."""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+import msgspec
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import Interrupt
+
+from backlinks.settings import Settings
+from contracts.enums import JobStatus
+from contracts.jobs import IngestMessage, IngestStats, ScanMessage
+from storage.checks import CheckStore
+from storage.client import async_client
+from storage.jobs import JobStore
+from storage.keys import Keys
+from workers.archives import ArchiveError
+from workers.broker import INGEST_ACTOR, INGEST_QUEUE, SCAN_ACTOR, SCAN_QUEUE
+from workers.ingest import run_ingest
+from workers.scan import run_scan
+
+log = logging.getLogger(__name__)
+
+
+class Stores:
+    """The repositories one job uses, on a client of the job's own event loop."""
+
+    def __init__(self, settings: Settings, redis_url: str) -> None:
+        self.client = async_client(redis_url)
+        keys = Keys(settings.namespace)
+        self.jobs = JobStore(self.client, keys, settings.job_ttl_s)
+        self.checks = CheckStore(
+            self.client,
+            keys,
+            result_ttl_s=settings.result_cache_ttl_s,
+            job_ttl_s=settings.job_ttl_s,
+            snapshot_keep_s=settings.snapshot_keep_s,
+        )
+
+
+async def scan_job(settings: Settings, redis_url: str, message: ScanMessage) -> None:
+    """Run a check job to its end: done with a result, or failed with a reason.
+
+    Errors of the scan fail the job (retrying would give the same answer); a worker that dies
+    mid-job leaves the message unacknowledged, and the broker hands it to another worker, which
+    starts the job over: nothing is stored before the single atomic finish.
+    """
+    stores = Stores(settings, redis_url)
+    try:
+        job = await stores.jobs.start(message.job_id)
+        if job is None:
+            log.info("job %s is finished or expired; nothing to do", message.job_id)
+            return
+
+        async def progress(done: int, total: int) -> None:
+            await stores.jobs.set_progress(message.job_id, done, total)
+
+        try:
+            result = await run_scan(settings, stores.client, message, progress)
+        except (Exception, Interrupt) as exc:
+            await stores.jobs.fail(message.job_id, f"scan failed: {exc or type(exc).__name__}")
+            await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
+            log.exception("check %s of %s failed", message.job_id, message.domain)
+            return
+        await stores.checks.finish(job, result, debug=message.debug)
+    finally:
+        await stores.client.aclose()
+
+
+async def ingest_job(settings: Settings, redis_url: str, message: IngestMessage) -> None:
+    """Run an ingest job; a bad archive fails the job with the reader's message, no retry."""
+    stores = Stores(settings, redis_url)
+    try:
+        job = await stores.jobs.start(message.job_id)
+        if job is None:
+            return
+
+        async def report(stats: IngestStats) -> None:
+            current = await stores.jobs.get(message.job_id)
+            if current is not None and current.status == JobStatus.RUNNING:
+                current.ingest = stats
+                current.progress.done = stats.pages
+                await stores.jobs.save(current)
+
+        try:
+            stats = await run_ingest(settings, stores.client, message.source, report)
+        except ArchiveError as exc:
+            await _finish_ingest(stores, message.job_id, None, f"ingest failed: {exc}")
+            return
+        except (Exception, Interrupt) as exc:
+            await stores.jobs.fail(message.job_id, f"ingest failed: {exc or type(exc).__name__}")
+            log.exception("ingest %s of %s failed", message.job_id, message.source)
+            return
+        await _finish_ingest(stores, message.job_id, stats, None)
+    finally:
+        await stores.client.aclose()
+
+
+async def _finish_ingest(stores: Stores, job_id: str, stats: IngestStats | None, error: str | None) -> None:
+    job = await stores.jobs.get(job_id)
+    if job is None:
+        return
+    job.status = JobStatus.FAILED if error else JobStatus.DONE
+    job.error = error
+    if stats is not None:
+        job.ingest = stats
+        job.progress.done = job.progress.total = stats.pages
+    job.finished_at = time.time()
+    await stores.jobs.save(job)
+
+
+def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> dict[str, dramatiq.Actor[Any, Any]]:
+    """Declare the actors on this broker (explicitly, never on a global default broker)."""
+
+    def runner(kind: type[msgspec.Struct], job: Callable[..., Any]) -> Callable[[dict[str, Any]], None]:
+        def run(payload: dict[str, Any]) -> None:
+            asyncio.run(job(settings, redis_url, msgspec.convert(payload, kind)))
+
+        return run
+
+    scan = dramatiq.actor(
+        broker=broker,
+        actor_name=SCAN_ACTOR,
+        queue_name=SCAN_QUEUE,
+        max_retries=2,
+        min_backoff=1000,
+        max_backoff=10_000,
+        time_limit=settings.scan_time_limit_s * 1000,
+    )(runner(ScanMessage, scan_job))
+    ingest = dramatiq.actor(
+        broker=broker,
+        actor_name=INGEST_ACTOR,
+        queue_name=INGEST_QUEUE,
+        max_retries=2,
+        min_backoff=1000,
+        max_backoff=30_000,
+        time_limit=settings.ingest_time_limit_s * 1000,
+    )(runner(IngestMessage, ingest_job))
+    return {SCAN_ACTOR: scan, INGEST_ACTOR: ingest}

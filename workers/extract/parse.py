@@ -1,0 +1,716 @@
+"""The parser layer: every link and mention of one page, with recovery where libxml2 loses markup.
+
+Normal pages go through parsel (libxml2) and one walk over `root.iter()`. libxml2 is not an HTML5
+tree builder: it stops the whole document at its nesting limit (2048 open elements with
+huge_tree, 256 without), ignores everything after `</html>`, and in some builds ends the page at a
+huge text node or a NUL. A cheap count of `<a`/`<area` tags in the markup (outside comments and
+raw-text elements) tells when the tree holds fewer links than the markup; only then a tolerant
+tokenizer reads the raw markup and the links the tree lost are put back in document order.
+"""
+
+import html as html_lib
+import logging
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from html.entities import html5 as _ENTITIES
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from lxml import etree
+from parsel import Selector
+
+from backlinks.domains import public_suffix, registrable_domain, same_site
+from contracts.enums import LinkKind
+from workers.extract.model import Mention, ParsedPage, RawLink
+from workers.extract.urls import resolve_url, url_host
+
+log = logging.getLogger(__name__)
+
+#: Elements whose content is never visible text (and never anchor text).
+_HIDDEN = frozenset({"script", "style", "template", "title", "head", "iframe", "noembed",
+                     "noframes"})
+#: Elements whose text libxml2 and browsers read as raw text: no tags inside.
+_RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "textarea",
+                       "title"})
+_NOFOLLOW_DIRECTIVES = frozenset({"nofollow", "none"})
+_ROBOTS_META = frozenset({"robots", "googlebot"})
+#: Directives of the form `name: value`, not a crawler scope (X-Robots-Tag).
+_VALUED_DIRECTIVES = frozenset({"unavailable_after", "max-snippet", "max-image-preview",
+                                "max-video-preview"})
+_OUR_CRAWLERS = frozenset({"googlebot"})
+_REL_SPLIT = re.compile(r"[\s,]+")
+_SPACE = re.compile(r"\s+")
+#: Every `<a`/`<area` start tag and more (those in comments and scripts too): an upper bound.
+_ANCHOR_TAGS = re.compile(r"<a(?:rea)?[\t\n\f\r />]", re.IGNORECASE)
+#: What the precise count looks at: comments, raw-text elements, `<a`/`<area`.
+_OPENERS = re.compile(
+    r"<(?:(!--)|(script|style|xmp|iframe|noembed|noframes|textarea|title|plaintext)"
+    r"(?=[\t\n\f\r />])|a(?:rea)?[\t\n\f\r />])",
+    re.IGNORECASE,
+)
+_TAG_NAME_ENDS = frozenset({"\t", "\n", "\f", "\r", " ", "/", ">"})
+#: A host name in text: labels on boundaries, ending in an alphabetic (or punycode) label.
+_HOST_IN_TEXT = re.compile(
+    r"(?<![\w.\-=?&#%])(?<![^/]/)((?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9\-]{2,59}))"
+    r"(?![\w\-]|\.[^\W_])",
+    re.IGNORECASE,
+)
+#: Cheap necessary condition for `_HOST_IN_TEXT`: a dot followed by two letters.
+_MAYBE_HOST = re.compile(r"\.[^\W\d_]{2}")
+_REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1?\s*$""",
+                      re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(slots=True)
+class _Found:
+    """A link as written in the markup, before resolution."""
+
+    kind: LinkKind
+    href: str
+    rel: tuple[str, ...] = ()
+    anchor: str | None = None
+    #: Source offset (tokenizer) or -1 (tree).
+    offset: int = -1
+
+
+@dataclass(slots=True)
+class _Harvest:
+    """What one pass over a page (tree walk or raw tokenizer) found."""
+
+    found: list[_Found] = field(default_factory=list)
+    #: Every a/area tag in document order: (index into `found` or -1, "tag href", offset).
+    anchors: list[tuple[int, str, int]] = field(default_factory=list)
+    base: str | None = None
+    nofollow: bool = False
+    #: Visible text pieces as (text, host the enclosing link points to, offset).
+    texts: list[tuple[str, str | None, int]] = field(default_factory=list)
+
+
+def rel_tokens(value: str | None) -> tuple[str, ...]:
+    """rel tokens: split on white space and commas, lower-case, sorted, deduplicated."""
+    if not value:
+        return ()
+    return tuple(sorted({token for token in _REL_SPLIT.split(value.lower()) if token}))
+
+
+def _collapse(text: str) -> str | None:
+    return " ".join(text.split()) or None
+
+
+def _area_text(attrs: Any) -> str | None:
+    return _collapse(attrs.get("alt") or "") or _collapse(attrs.get("title") or "")
+
+
+def _robots_nofollow(content: str | None) -> bool:
+    if not content:
+        return False
+    return any(token in _NOFOLLOW_DIRECTIVES for token in _REL_SPLIT.split(content.lower()))
+
+
+def header_nofollow(headers: list[tuple[str, str]] | None) -> bool:
+    """True when an X-Robots-Tag header says nofollow/none for all crawlers or for Googlebot."""
+    for name, value in headers or ():
+        if name.strip().lower() != "x-robots-tag":
+            continue
+        scope: str | None = None
+        for part in value.split(","):
+            directive = part.strip().lower()
+            head, colon, rest = directive.partition(":")
+            if colon and head.strip() not in _VALUED_DIRECTIVES:
+                scope, directive = head.strip(), rest.strip()
+            if (scope is None or scope in _OUR_CRAWLERS) and directive in _NOFOLLOW_DIRECTIVES:
+                return True
+    return False
+
+
+def _refresh_target(content: str | None) -> str | None:
+    """The URL of a `<meta http-equiv=refresh content="5; url=...">`, or None."""
+    if not content:
+        return None
+    match = _REFRESH.match(content)
+    target = match.group(2).strip() if match else ""
+    return target or None
+
+
+def _meta(harvest: _Harvest, attrs: Any, offset: int) -> None:
+    name = (attrs.get("name") or "").strip().lower()
+    if name in _ROBOTS_META and _robots_nofollow(attrs.get("content")):
+        harvest.nofollow = True
+    if (attrs.get("http-equiv") or "").strip().lower() == "refresh":
+        target = _refresh_target(attrs.get("content"))
+        if target:
+            harvest.found.append(_Found(LinkKind.REDIRECT, target, offset=offset))
+
+
+def _link(harvest: _Harvest, attrs: Any, offset: int) -> None:
+    rel = rel_tokens(attrs.get("rel"))
+    href = attrs.get("href")
+    if "canonical" in rel and href:
+        harvest.found.append(_Found(LinkKind.CANONICAL, href, rel, offset=offset))
+
+
+# ---------------------------------------------------------------------------- the parsel tree
+
+
+def _select(text: str) -> Any:
+    """The lxml root of a page as parsel builds it (huge_tree on, NULs dropped, always HTML)."""
+    try:
+        return Selector(text=text, type="html").root
+    except UnicodeEncodeError:
+        # Lone surrogates cannot reach libxml2.
+        return Selector(text=text.encode("utf-8", "replace").decode("utf-8"), type="html").root
+
+
+def _anchor_text(anchor: Any) -> str | None:
+    """Visible text of an `<a>` (image alts inline), white space collapsed; else its title."""
+    text = anchor.text or ""
+    if len(anchor):
+        parts = [text]
+        stack: list[Any] = list(reversed(anchor))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, str):
+                parts.append(node)
+                continue
+            if node.tail:
+                stack.append(node.tail)
+            tag = node.tag
+            if not isinstance(tag, str) or tag in _HIDDEN or tag == "a":
+                continue
+            if tag == "img":
+                parts.append(f" {node.get('alt') or ''} ")
+            elif tag == "br":
+                parts.append(" ")
+            if node.text:
+                parts.append(node.text)
+            if len(node):
+                stack.extend(reversed(node))
+        text = "".join(parts)
+    return _collapse(text) or _collapse(anchor.get("title") or "")
+
+
+class _TreeWalk:
+    """One pass over `root.iter()`: links, base, robots, and text that may name a host."""
+
+    def __init__(self) -> None:
+        self.harvest = _Harvest()
+        self._templates = False
+        #: Per element: (text hidden, inside a template, host of the enclosing link).
+        self._context: dict[Any, tuple[bool, bool, str | None]] = {}
+        #: Text that may name a host: (text, element, is the element's tail).
+        self._candidates: list[tuple[str, Any, bool]] = []
+
+    def run(self, root: Any) -> _Harvest:
+        candidates = self._candidates
+        maybe_host = _MAYBE_HOST.search
+        dispatch = _TREE_DISPATCH
+        for el in root.iter():
+            handler = dispatch.get(el.tag)
+            if handler is None:
+                text = el.text
+                if text and maybe_host(text):
+                    candidates.append((text, el, False))
+            elif handler is not _skip_text:
+                handler(self, el)
+                text = el.text
+                if text and maybe_host(text):
+                    candidates.append((text, el, False))
+            tail = el.tail
+            if tail and maybe_host(tail):
+                candidates.append((tail, el, True))
+        self._mentions()
+        return self.harvest
+
+    def _anchor(self, el: Any) -> None:
+        tag = el.tag
+        href = el.get("href")
+        if href is None and tag == "a":
+            href = el.get("xlink:href")
+        harvest = self.harvest
+        if href is None or (self._templates and self._in_template(el)):
+            harvest.anchors.append((-1, f"{tag} {href}", -1))
+            return
+        harvest.anchors.append((len(harvest.found), f"{tag} {href}", -1))
+        anchor = _anchor_text(el) if tag == "a" else _area_text(el.attrib)
+        harvest.found.append(_Found(LinkKind.ANCHOR, href, rel_tokens(el.get("rel")), anchor))
+
+    def _in_template(self, el: Any) -> bool:
+        parent = el.getparent()
+        return parent is not None and self._where(parent)[1]
+
+    def _base(self, el: Any) -> None:
+        if self.harvest.base is None and el.get("href") is not None:
+            self.harvest.base = el.get("href")
+
+    def _meta(self, el: Any) -> None:
+        if not (self._templates and self._in_template(el)):
+            _meta(self.harvest, el.attrib, -1)
+
+    def _link(self, el: Any) -> None:
+        if not (self._templates and self._in_template(el)):
+            _link(self.harvest, el.attrib, -1)
+
+    def _template(self, el: Any) -> None:
+        self._templates = True
+        _skip_text(self, el)
+
+    def _where(self, el: Any) -> tuple[bool, bool, str | None]:
+        """Context of text owned by `el`, memoised up the tree so each element is seen once."""
+        chain = []
+        node = el
+        while node is not None and node not in self._context:
+            chain.append(node)
+            node = node.getparent()
+        hidden, template, link_host = self._context.get(node, (False, False, None))
+        for node in reversed(chain):
+            tag = node.tag
+            if not isinstance(tag, str) or tag in _HIDDEN:
+                hidden = True
+                template = template or tag == "template"
+            elif tag == "a":
+                link_host = _href_host(node.get("href") or node.get("xlink:href") or "")
+            self._context[node] = (hidden, template, link_host)
+        return hidden, template, link_host
+
+    def _mentions(self) -> None:
+        texts = self.harvest.texts
+        for text, el, is_tail in self._candidates:
+            if not _HOST_IN_TEXT.search(text):
+                continue
+            owner = el.getparent() if is_tail else el
+            if owner is None:
+                continue
+            hidden, _, link_host = self._where(owner)
+            if not hidden:
+                texts.append((text, link_host, -1))
+
+
+def _skip_text(walk: _TreeWalk, el: Any) -> None:
+    """Handler of elements whose own text is never visible (script, style, comments...)."""
+
+
+#: What the walk does per tag; tags not listed only have their text looked at.
+_TREE_DISPATCH: dict[Any, Any] = {
+    **{tag: _skip_text for tag in _HIDDEN},
+    etree.Comment: _skip_text,
+    etree.ProcessingInstruction: _skip_text,
+    etree.Entity: _skip_text,
+    "a": _TreeWalk._anchor,
+    "area": _TreeWalk._anchor,
+    "base": _TreeWalk._base,
+    "meta": _TreeWalk._meta,
+    "link": _TreeWalk._link,
+    "template": _TreeWalk._template,
+}
+
+
+def _href_host(href: str) -> str | None:
+    """The host a link points to, for mailto: links the mail domain (its text is no mention)."""
+    href = href.strip()
+    if href[:7].lower() == "mailto:":
+        domain = href[7:].partition("?")[0].rpartition("@")[2]
+        return domain.lower() or None
+    if "//" not in href:
+        return None
+    url = resolve_url(href, "https://invalid.invalid/")
+    return url_host(url) if url else None
+
+
+# ------------------------------------------------------------------ the raw markup, as fallback
+
+_ATTR = re.compile(
+    r"""[\t\n\f\r /]*(?:(>)|([^\t\n\f\r />][^\t\n\f\r />=]*)"""
+    r"""(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)("?)|'([^']*)('?)|([^\t\n\f\r >]*)))?)"""
+)
+_TAG_NAME = re.compile(r"[A-Za-z][^\t\n\f\r />]*")
+_COMMENT_END = re.compile(r"--!?>")
+_ATTR_ENTITY = re.compile(r"&(#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+def _attr_entity(match: re.Match[str]) -> str:
+    ref = match.group(1)
+    if ref.startswith("#"):
+        return html_lib.unescape("&" + ref)
+    if ref.endswith(";") and ref in _ENTITIES:
+        return _ENTITIES[ref]
+    # Legacy entities without ";" are decoded in attributes only when not followed by [=A-Za-z0-9].
+    name = ref.rstrip(";")
+    following = match.string[match.end() : match.end() + 1]
+    for end in range(len(name), 1, -1):
+        if name[:end] in _ENTITIES:
+            if end < len(ref) or following == "=":
+                return match.group(0)
+            return _ENTITIES[name[:end]]
+    return match.group(0)
+
+
+def _attr_value(value: str) -> str:
+    return _ATTR_ENTITY.sub(_attr_entity, value) if "&" in value else value
+
+
+def _read_tag(markup: str, pos: int) -> tuple[dict[str, str], int] | None:
+    """Attributes of the tag whose name ends at `pos`, and the offset after `>`; None at EOF."""
+    attrs: dict[str, str] = {}
+    size = len(markup)
+    while pos < size:
+        match = _ATTR.match(markup, pos)
+        if match is None:  # pragma: no cover - the pattern always matches
+            return None
+        pos = match.end()
+        if match.group(1):
+            return attrs, pos
+        name = match.group(2)
+        if name is None:
+            continue
+        if match.group(3) is not None:
+            if not match.group(4):
+                return None
+            value = match.group(3)
+        elif match.group(5) is not None:
+            if not match.group(6):
+                return None
+            value = match.group(5)
+        else:
+            value = match.group(7) or ""
+        name = name.lower()
+        if name not in attrs:
+            attrs[name] = _attr_value(value)
+    return None
+
+
+class _RawScan:
+    """A tolerant HTML5-style tokenizer pass that yields the same records as the tree walk."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        self.harvest = _Harvest()
+        self._anchor: tuple[_Found, list[str], str | None, str | None] | None = None
+        self._template = 0
+
+    def run(self) -> _Harvest:
+        markup = self.markup
+        size = len(markup)
+        pos = 0
+        while pos < size:
+            lt = markup.find("<", pos)
+            if lt == -1:
+                self._text(markup[pos:], pos)
+                break
+            if lt > pos:
+                self._text(markup[pos:lt], pos)
+            pos = self._markup(lt)
+        self._close_anchor()
+        return self.harvest
+
+    def _markup(self, lt: int) -> int:
+        markup = self.markup
+        if markup.startswith("<!--", lt):
+            if markup.startswith(("<!-->", "<!--->"), lt):
+                return markup.find(">", lt + 4) + 1
+            comment_end = _COMMENT_END.search(markup, lt + 4)
+            return comment_end.end() if comment_end else len(markup)
+        nxt = markup[lt + 1 : lt + 2]
+        if nxt in ("!", "?") or (nxt == "/" and not _TAG_NAME.match(markup, lt + 2)):
+            if markup.startswith("</>", lt):
+                return lt + 3
+            close = markup.find(">", lt)
+            return close + 1 if close != -1 else len(markup)
+        closing = nxt == "/"
+        name_match = _TAG_NAME.match(markup, lt + 2 if closing else lt + 1)
+        if name_match is None:
+            self._text("<", lt)
+            return lt + 1
+        read = _read_tag(markup, name_match.end())
+        if read is None:
+            return len(markup)
+        attrs, pos = read
+        name = name_match.group(0).lower()
+        if closing:
+            self._end(name)
+            return pos
+        self._start(name, attrs, lt)
+        if name == "plaintext":
+            self._text(markup[pos:], pos)
+            return len(markup)
+        if name in _RAW_TEXT:
+            end = _closing_tag(markup, name, pos)
+            if name == "textarea":
+                self._text(markup[pos : end if end != -1 else len(markup)], pos)
+            if end == -1:
+                return len(markup)
+            close = markup.find(">", end)
+            return close + 1 if close != -1 else len(markup)
+        return pos
+
+    def _start(self, name: str, attrs: dict[str, str], offset: int) -> None:
+        harvest = self.harvest
+        if name == "template":
+            self._template += 1
+        elif name in ("a", "area"):
+            href = attrs.get("href")
+            if href is None and name == "a":
+                href = attrs.get("xlink:href")
+            if name == "a":
+                self._close_anchor()
+            if href is None or self._template:
+                harvest.anchors.append((-1, f"{name} {href}", offset))
+                return
+            harvest.anchors.append((len(harvest.found), f"{name} {href}", offset))
+            found = _Found(LinkKind.ANCHOR, href, rel_tokens(attrs.get("rel")), offset=offset)
+            harvest.found.append(found)
+            if name == "area":
+                found.anchor = _area_text(attrs)
+            else:
+                self._anchor = (found, [], attrs.get("title"), _href_host(href))
+        elif self._template:
+            return
+        elif name == "img" and self._anchor:
+            self._anchor[1].append(f" {attrs.get('alt') or ''} ")
+        elif name == "br" and self._anchor:
+            self._anchor[1].append(" ")
+        elif name == "base" and harvest.base is None and "href" in attrs:
+            harvest.base = attrs["href"]
+        elif name == "meta":
+            _meta(harvest, attrs, offset)
+        elif name == "link":
+            _link(harvest, attrs, offset)
+
+    def _end(self, name: str) -> None:
+        if name == "template":
+            self._template = max(0, self._template - 1)
+        elif name == "a":
+            self._close_anchor()
+
+    def _close_anchor(self) -> None:
+        if self._anchor:
+            found, parts, title, _ = self._anchor
+            found.anchor = _collapse("".join(parts)) or _collapse(title or "")
+            self._anchor = None
+
+    def _text(self, text: str, offset: int) -> None:
+        if self._template:
+            return
+        if "&" in text:
+            text = html_lib.unescape(text)
+        if self._anchor:
+            self._anchor[1].append(text)
+        if "." in text:
+            self.harvest.texts.append((text, self._anchor[3] if self._anchor else None, offset))
+
+
+# ------------------------------------------------------------------------------------ recovery
+
+
+def _is_tag_end(markup: str, pos: int) -> bool:
+    return markup[pos : pos + 1] in _TAG_NAME_ENDS
+
+
+def _closing_tag(markup: str, name: str, pos: int) -> int:
+    """Offset of the `</name` that ends a raw-text element, or -1."""
+    size = len(name)
+    end = markup.find("</", pos)
+    while end != -1 and not (
+        markup[end + 2 : end + 2 + size].lower() == name and _is_tag_end(markup, end + 2 + size)
+    ):
+        end = markup.find("</", end + 2)
+    return end
+
+
+def _markup_anchor_count(markup: str) -> int:
+    """`<a`/`<area` start tags outside comments and raw-text elements (regex and find only)."""
+    count = pos = 0
+    search = _OPENERS.search
+    while (match := search(markup, pos)) is not None:
+        start = match.start()
+        if match.group(1):
+            if markup.startswith(("<!-->", "<!--->"), start):
+                pos = markup.find(">", start + 4) + 1
+                continue
+            comment_end = _COMMENT_END.search(markup, match.end())
+            if comment_end is None:
+                break
+            pos = comment_end.end()
+        elif match.group(2):
+            name = match.group(2).lower()
+            end = -1 if name == "plaintext" else _closing_tag(markup, name, match.end())
+            if end == -1:
+                break
+            pos = end + 2
+        else:
+            count += 1
+            pos = match.end()
+    return count
+
+
+def _align(tree: _Harvest, raw: _Harvest) -> tuple[dict[int, int], int]:
+    """Pair the tree's a/area tags with the markup's by (tag, href), greedily in order.
+
+    Returns {raw anchor index: tree found index (-1 when the tree skips it)} and the offset in
+    the markup after which nothing was matched (where the tree's loss begins).
+    """
+    positions: dict[str, list[int]] = {}
+    for index, (_, key, _) in enumerate(raw.anchors):
+        positions.setdefault(key, []).append(index)
+    matched: dict[int, int] = {}
+    cursor = 0
+    for tree_found, key, _ in tree.anchors:
+        candidates = positions.get(key, ())
+        at = bisect_left(candidates, cursor)
+        if at < len(candidates):
+            matched[candidates[at]] = tree_found
+            cursor = candidates[at] + 1
+    lost_from = raw.anchors[cursor - 1][2] if cursor else 0
+    return matched, lost_from
+
+
+def _recover(tree: _Harvest, markup: str, warnings: list[str]) -> _Harvest:
+    """Put back, in document order, the links the tree lost; the tree stays authoritative."""
+    raw = _RawScan(markup).run()
+    matched, lost_from = _align(tree, raw)
+    anchor_of = {found: index for index, (found, _, _) in enumerate(raw.anchors) if found != -1}
+    tree_known = {(f.kind, f.href) for f in tree.found if f.kind is not LinkKind.ANCHOR}
+    merged = _Harvest(base=tree.base or raw.base, nofollow=tree.nofollow or raw.nofollow)
+    taken = recovered = 0
+    for raw_index, found in enumerate(raw.found):
+        anchor = anchor_of.get(raw_index)
+        if anchor is not None and anchor in matched:
+            upto = matched[anchor]
+            if upto >= taken:
+                merged.found.extend(tree.found[taken : upto + 1])
+                taken = upto + 1
+        elif anchor is not None or (
+            found.offset >= lost_from and (found.kind, found.href) not in tree_known
+        ):
+            merged.found.append(found)
+            recovered += 1
+    merged.found.extend(tree.found[taken:])
+    merged.texts = tree.texts + [text for text in raw.texts if text[2] >= lost_from]
+    if recovered:
+        warnings.append(
+            "libxml2 dropped part of the page (nesting limit, content after </html>, truncated "
+            f"tree): {recovered} link(s) recovered from the raw markup"
+        )
+        log.info("recovered %d link(s) that libxml2 dropped", recovered)
+    return merged
+
+
+# ------------------------------------------------------------------------- resolution, mentions
+
+#: Redirectors whose destination sits in a query parameter: (host test, path, parameters).
+_WRAPPERS: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
+    (lambda h: registrable_domain(h).split(".")[0] == "google", "/url", ("q", "url")),
+    (lambda h: h in ("l.facebook.com", "lm.facebook.com", "m.facebook.com", "www.facebook.com",
+                     "facebook.com", "l.messenger.com"), "/l.php", ("u",)),
+    (lambda h: h == "l.instagram.com", "/", ("u",)),
+    (lambda h: h == "out.reddit.com", "*", ("url",)),
+    (lambda h: h in ("www.youtube.com", "youtube.com", "m.youtube.com"), "/redirect", ("q",)),
+    (lambda h: h == "t.umblr.com", "/redirect", ("z",)),
+    (lambda h: h in ("vk.com", "away.vk.com", "m.vk.com"), "/away.php", ("to",)),
+    (lambda h: h == "disq.us", "/url", ("url",)),
+    (lambda h: h == "slack-redir.net", "/link", ("url",)),
+    (lambda h: h == "steamcommunity.com", "/linkfilter/", ("url", "u")),
+    (lambda h: h in ("www.linkedin.com", "linkedin.com"), "/redir/redirect", ("url",)),
+    (lambda h: h in ("duckduckgo.com", "html.duckduckgo.com"), "/l/", ("uddg",)),
+    (lambda h: h.endswith(".safelinks.protection.outlook.com"), "/", ("url",)),
+)
+_WRAPPER_DOMAINS = frozenset({"facebook.com", "messenger.com", "instagram.com", "reddit.com",
+                              "youtube.com", "umblr.com", "vk.com", "disq.us", "slack-redir.net",
+                              "steamcommunity.com", "linkedin.com", "duckduckgo.com", "outlook.com"})
+_DISQUS_SUFFIX = re.compile(r":[A-Za-z0-9_\-]{10,}$")
+
+
+def unwrap(url: str, host: str) -> str | None:
+    """The destination of a known redirector URL (google.com/url?q=...), or None."""
+    domain = registrable_domain(host)
+    if domain not in _WRAPPER_DOMAINS and not domain.startswith("google."):
+        return None
+    parts = urlsplit(url)
+    for test, path, params in _WRAPPERS:
+        if (path == "*" or parts.path == path) and test(host):
+            query = dict(parse_qsl(parts.query, keep_blank_values=True))
+            for param in params:
+                target = query.get(param, "")
+                if host == "disq.us":
+                    target = _DISQUS_SUFFIX.sub("", target)
+                if target[:4].lower() == "http":
+                    return resolve_url(target, "")
+            return None
+    return None
+
+
+def _resolve(found: list[_Found], base: str, page_host: str, encoding: str) -> list[RawLink]:
+    links = []
+    #: Pages repeat their hrefs (menus, footers): resolve each distinct one once.
+    memo: dict[str, tuple[str, str, str | None] | None] = {}
+    for item in found:
+        href = item.href
+        if href in memo:
+            resolved = memo[href]
+        else:
+            url = resolve_url(href, base, encoding)
+            resolved = memo[href] = (url, url_host(url), unwrap(url, url_host(url))) if url else None
+        if resolved is None:
+            continue
+        url, host, target = resolved
+        if item.kind is LinkKind.CANONICAL:
+            if same_site(host, page_host):
+                continue
+        elif item.kind is LinkKind.ANCHOR and target is not None:
+            links.append(RawLink(target, url_host(target), item.anchor, item.rel,
+                                 LinkKind.WRAPPED, via=url))
+            continue
+        links.append(RawLink(url, host, item.anchor, item.rel, item.kind))
+    return links
+
+
+def _mention_host(text: str) -> str | None:
+    """The normalised host a matched name stands for, when it has a registrable domain."""
+    url = resolve_url(f"http://{text}/", "")
+    host = url_host(url) if url else ""
+    suffix = public_suffix(host) if host else ""
+    return host if suffix and host != suffix else None
+
+
+def _mentions(texts: list[tuple[str, str | None, int]]) -> list[Mention]:
+    seen: set[tuple[str, str]] = set()
+    mentions = []
+    for text, link_host, _ in texts:
+        for match in _HOST_IN_TEXT.finditer(text):
+            name = match.group(1)
+            host = _mention_host(name)
+            if host is None or (host, name) in seen:
+                continue
+            if link_host and (link_host == host or link_host.endswith("." + host)
+                              or host.endswith("." + link_host)):
+                continue
+            seen.add((host, name))
+            mentions.append(Mention(host, name))
+    return mentions
+
+
+def parse_page(
+    html: str,
+    page_url: str,
+    *,
+    headers: list[tuple[str, str]] | None = None,
+    encoding: str = "utf-8",
+) -> ParsedPage:
+    """Every link and mention of a page, in document order, with page-level nofollow."""
+    page_base = resolve_url(page_url, "") or page_url
+    page = ParsedPage(url=page_url, host=url_host(page_base))
+    harvest = _TreeWalk().run(_select(html))
+    in_tree = len(harvest.anchors)
+    if len(_ANCHOR_TAGS.findall(html)) > in_tree and _markup_anchor_count(html) > in_tree:
+        harvest = _recover(harvest, html, page.warnings)
+    base = page_base
+    if harvest.base is not None:
+        resolved = resolve_url(harvest.base, page_base, encoding)
+        if resolved is None:
+            page.warnings.append(f"unusable <base href={harvest.base[:100]!r}> ignored")
+        else:
+            base = resolved
+    page.page_nofollow = harvest.nofollow or header_nofollow(headers)
+    page.links = _resolve(harvest.found, base, page.host, encoding)
+    page.mentions = _mentions(harvest.texts)
+    return page

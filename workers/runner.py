@@ -1,0 +1,39 @@
+"""Running a Dramatiq worker in this process (the `backlinks worker` command and `up`)."""
+
+import logging
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+
+from backlinks.settings import Settings
+from workers.actors import register_actors
+from workers.broker import build_broker
+
+log = logging.getLogger(__name__)
+
+
+class WorkerProcess:
+    """A broker with our actors and a Dramatiq Worker consuming the configured queues."""
+
+    def __init__(self, settings: Settings, redis_url: str, threads: int | None = None) -> None:
+        self.broker: RedisBroker = build_broker(settings, redis_url)
+        register_actors(self.broker, settings, redis_url)
+        # Time limits only start counting after process_boot, which an in-process Worker never emits.
+        self.broker.emit_after("process_boot")
+        self.worker = dramatiq.Worker(
+            self.broker,
+            queues=set(settings.worker_queues),
+            worker_threads=threads or settings.worker_threads,
+            worker_timeout=200,
+        )
+
+    def start(self) -> None:
+        """Start consuming in background threads."""
+        self.worker.start()
+        log.info("worker consuming with %d threads", self.worker.worker_threads)
+
+    def stop(self, timeout_ms: int = 10_000) -> None:
+        """Stop consuming; unfinished messages go back to the queue."""
+        self.worker.stop(timeout=timeout_ms)
+        self.broker.emit_before("process_stop")
+        self.broker.close()
