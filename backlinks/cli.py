@@ -65,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    console = Console(stderr=False)
+    if not args.verbose:
+        logging.getLogger("dramatiq").setLevel(logging.WARNING)
+    # Piped output has no terminal width to follow: give tables room instead of rich's 80 columns.
+    console = Console(width=None if sys.stdout.isatty() else 160)
     err = Console(stderr=True)
     try:
         settings = Settings.from_env()

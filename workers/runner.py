@@ -35,5 +35,4 @@ class WorkerProcess:
     def stop(self, timeout_ms: int = 10_000) -> None:
         """Stop consuming; unfinished messages go back to the queue."""
         self.worker.stop(timeout=timeout_ms)
-        self.broker.emit_before("process_stop")
         self.broker.close()

@@ -116,7 +116,7 @@ def _read(source: str, **kwargs: Any) -> tuple[list[ArchivePage], ArchiveError |
 
 
 # -- the shared real archives -----------------------------------------------------------------------
-@pytest.mark.parametrize("path", SHARED_ARCHIVES, ids=lambda p: p.name[:40])
+@pytest.mark.parametrize("path", SHARED_ARCHIVES, ids=lambda p: p.name)
 def test_every_shared_archive_reads_without_error_and_yields_the_pages_warcio_finds(path: Path) -> None:
     reader = iter_archive(str(path))
     urls = [page.url for page in reader]
@@ -137,7 +137,7 @@ def test_shared_archives_are_all_found() -> None:
         "wikipedia-blackout",
         "wikipedia-post-blackout",
     }
-    assert len(SHARED_ARCHIVES) == 11
+    assert len(SHARED_ARCHIVES) >= 11
 
 
 def test_articles_181_gives_181_html_pages_with_their_bodies() -> None:
@@ -710,3 +710,26 @@ async def test_a_404_url_gives_an_archive_error_naming_the_url(
     url = f"{base}/files/missing.warc.gz"
     with pytest.raises(ArchiveUnavailable, match=re.escape(f"HTTP 404 Not Found for {url}")):
         await asyncio.to_thread(lambda: list(iter_archive(url)))
+
+
+async def test_a_download_cut_short_yields_the_whole_records_then_says_how_much_came() -> None:
+    data = _archive(10, gzip_records=True)
+
+    async def half_then_hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(data) + data[: len(data) // 2])
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(half_then_hang_up, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/a.warc.gz"
+    try:
+        pages, error = await asyncio.to_thread(_read, url)
+    finally:
+        server.close()
+    assert 0 < len(pages) < 10
+    assert [p.body for p in pages] == [HTML.format(n=n).encode() for n in range(len(pages))]
+    assert isinstance(error, ArchiveTruncated)
+    assert str(error) == (
+        f"download cut short after {len(pages)} records in {url}: got {len(data) // 2} of {len(data)} bytes"
+    )

@@ -58,6 +58,13 @@ def _open_url(url: str, timeout_s: float) -> BinaryIO:
     return response
 
 
+def _content_length(raw: BinaryIO) -> int | None:
+    """The Content-Length an HTTP response announced (urllib does not notice a short body)."""
+    headers = getattr(raw, "headers", None)
+    value = headers.get("Content-Length") if headers is not None else None
+    return int(value) if value and value.strip().isdigit() else None
+
+
 class StreamDamage(Exception):
     """The stored bytes end or break where they must not; `kind` says how (see ArchiveReader)."""
 
@@ -87,6 +94,7 @@ class ArchiveStream(io.RawIOBase):
         self._offset = 0
         self._position = 0
         self._raw_eof = False
+        self._expected_bytes = _content_length(raw)
         #: The failure met, kept because fastwarc may report it as its own error.
         self.damage: StreamDamage | None = None
         self.compression = "none"
@@ -158,9 +166,11 @@ class ArchiveStream(io.RawIOBase):
             self._fail("truncated-transport", f"connection closed early ({exc})")
         except (OSError, HTTPException, ValueError) as exc:
             self._fail("transport", str(exc) or type(exc).__name__)
+        self.bytes_read += len(data)
         if not data:
             self._raw_eof = True
-        self.bytes_read += len(data)
+            if self._expected_bytes is not None and self.bytes_read < self._expected_bytes:
+                self._fail("truncated-transport", f"got {self.bytes_read} of {self._expected_bytes} bytes")
         return data
 
     def _fail(self, kind: str, detail: str = "") -> NoReturn:
