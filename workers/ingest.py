@@ -1,4 +1,8 @@
-"""The ingest pipeline: one archive file -> pages -> outbound links -> the link index."""
+"""The ingest pipeline: one archive file -> pages -> outbound links -> the link index.
+
+Reading and parsing are blocking; each ingest job runs on an event loop of its own in its worker
+thread (see workers.actors), so they hold up nothing else.
+"""
 
 import logging
 import time
@@ -77,9 +81,9 @@ async def run_ingest(
             batch = []
         await report(stats)
 
+    reader = iter_archive(source, max_body_bytes=settings.fetch_max_body_bytes)
     try:
-        for page in iter_archive(source):
-            stats.records += 1
+        for page in reader:
             parsed = parse_archive_page(page)
             record = capture_of(parsed, page.date, source)
             stats.pages += 1
@@ -90,5 +94,9 @@ async def run_ingest(
                 last_report = time.monotonic()
     finally:
         # Pages read before an error are written too: nothing read is lost.
+        stats.records = reader.stats.records
+        stats.skipped = reader.stats.skipped
+        stats.bytes_read = reader.stats.bytes_read
+        reader.close()
         await flush()
     return stats
