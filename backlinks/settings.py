@@ -41,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     sources: list[str] = msgspec.field(default_factory=lambda: ["index"])
     big_hosts: list[str] = msgspec.field(default_factory=lambda: DEFAULT_BIG_HOSTS.split(","))
+    #: Text file of pages to verify live on deep scans: `URL` or `DOMAIN URL` per line.
+    seed_file: str = ""
     deep_scan_max_pages: int = 500
     max_results: int = 10_000
 
@@ -68,6 +70,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     scan_time_limit_s: int = 600
     ingest_time_limit_s: int = 6 * 3600
     ingest_batch_pages: int = 200
+    #: Archived pages are already downloaded: read as much as Googlebot does (15 MB) before cutting.
+    ingest_max_body_bytes: int = 15_000_000
     max_archive_bytes: int = 0
 
     def resolved_data_dir(self) -> Path:

@@ -21,6 +21,8 @@ class IngestStats(msgspec.Struct, kw_only=True):
     pages: int = 0
     links: int = 0
     skipped: int = 0
+    #: Pages longer than the ingest body cap, read only up to it (links past the cap are not seen).
+    truncated_bodies: int = 0
     bytes_read: int = 0
 
 

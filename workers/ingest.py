@@ -81,7 +81,7 @@ async def run_ingest(
             batch = []
         await report(stats)
 
-    reader = iter_archive(source, max_body_bytes=settings.fetch_max_body_bytes)
+    reader = iter_archive(source, max_body_bytes=settings.ingest_max_body_bytes)
     try:
         for page in reader:
             parsed = parse_archive_page(page)
@@ -96,6 +96,7 @@ async def run_ingest(
         # Pages read before an error are written too: nothing read is lost.
         stats.records = reader.stats.records
         stats.skipped = reader.stats.skipped
+        stats.truncated_bodies = reader.stats.truncated_bodies
         stats.bytes_read = reader.stats.bytes_read
         reader.close()
         await flush()

@@ -46,7 +46,6 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackWeb]:
         server.add(HOSTILE["robots"], linking_page("robots"))
         server.add(HOSTILE["gone"], b"<html><body><p>The link was removed.</p></body></html>")
         server.add(HOSTILE["error"], b"oops", status=500)
-        server.ca_path = ca  # type: ignore[attr-defined]
         yield server
 
 
@@ -54,7 +53,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoopbackWeb]:
 def deep_system(redis_url: str, web: LoopbackWeb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     tmp = tmp_path_factory.mktemp("deep")
     settings = make_settings(redis_url, tmp, fetch_connect_to=web.connect_to(),
-                             fetch_ca_bundle=str(web.ca_path),  # type: ignore[attr-defined]
+                             fetch_ca_bundle=str(web.ca_path),
                              fetch_total_timeout_s=2.0, fetch_concurrency=16)
     for system in start_system(settings):
         pages = [WarcPage(url=u, body=linking_page(k)) for k, u in HOSTILE.items()]

@@ -30,6 +30,7 @@ class LoopbackWeb:
         self.pages: dict[str, Served] = {}
         self.hits: list[str] = []
         self.ca = trustme.CA()
+        self.ca_path = Path()
         self.http_port = 0
         self.https_port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -60,6 +61,7 @@ class LoopbackWeb:
 
     def start(self, tls_hosts: list[str], ca_path: Path) -> "LoopbackWeb":
         """Serve http and https (a certificate for `tls_hosts` from a test CA written to ca_path)."""
+        self.ca_path = ca_path
         self.ca.cert_pem.write_to_path(str(ca_path))
         ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ca.issue_cert(*(tls_hosts or ["localhost"])).configure_cert(ssl_ctx)

@@ -156,7 +156,7 @@ CASES = [
          [link(f"{E}/before", "before"), link(f"{E}/after", "after")]),
     case("depth-unclosed-div-and-font",
          "<div><font>" * 3000 + f'<p>see example.com</p><a href="{E}/deep" rel="ugc">deep <i>link</i></a>',
-         [link(f"{E}/deep", "deep link", "nofollow")]),
+         [link(None, "example.com", "mention"), link(f"{E}/deep", "deep link", "nofollow")]),
     case("depth-nested-tables",
          "<table><tr><td>" * 1000 + f'<a href="{E}/cell">cell</a>', [link(f"{E}/cell", "cell")]),
     # after-html (not in the shared file): libxml2 ignores everything after </html>.

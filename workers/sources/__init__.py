@@ -5,11 +5,12 @@ import logging
 from backlinks.settings import Settings
 from workers.sources.base import Candidate, Source, SourceContext, SourceDisabled
 from workers.sources.index import IndexSource
+from workers.sources.seeds import SeedsSource
 
 log = logging.getLogger(__name__)
 
 #: Every source class by its configuration name (`BACKLINKS_SOURCES=index,...`).
-REGISTRY: dict[str, type[Source]] = {IndexSource.name: IndexSource}
+REGISTRY: dict[str, type[Source]] = {IndexSource.name: IndexSource, SeedsSource.name: SeedsSource}
 
 __all__ = ["REGISTRY", "Candidate", "Source", "SourceContext", "SourceDisabled", "load_sources"]
 
