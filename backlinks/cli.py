@@ -69,12 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("dramatiq").setLevel(logging.WARNING)
     # Piped output has no terminal width to follow: give tables room instead of rich's 80 columns.
     console = Console(width=None if sys.stdout.isatty() else 160)
-    err = Console(stderr=True)
     try:
         settings = Settings.from_env()
         return _dispatch(args, settings, console)
     except BacklinksError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -16,7 +16,13 @@ log = logging.getLogger(__name__)
 
 
 def serve_gateway(settings: Settings, redis_url: str, host: str, port: int) -> None:
-    """Serve the gateway in the foreground until SIGINT/SIGTERM."""
+    """Serve the gateway in the foreground until SIGINT/SIGTERM, then return (so callers clean up).
+
+    uvicorn re-raises the signal that stopped it to the handler that was there before; a quiet
+    handler of ours makes that a no-op instead of killing the process before its `finally`.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
     uvicorn.run(create_app(settings, redis_url), host=host, port=port, log_level="info", lifespan="on")
 
 

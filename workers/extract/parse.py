@@ -43,13 +43,7 @@ _REL_SPLIT = re.compile(r"[\s,]+")
 _SPACE = re.compile(r"\s+")
 #: Every `<a`/`<area` start tag and more (those in comments and scripts too): an upper bound.
 _ANCHOR_TAGS = re.compile(r"<a(?:rea)?[\t\n\f\r />]", re.IGNORECASE)
-#: What the precise count looks at: comments, raw-text elements, `<a`/`<area`.
-_OPENERS = re.compile(
-    r"<(?:(!--)|(script|style|xmp|iframe|noembed|noframes|textarea|title|plaintext)"
-    r"(?=[\t\n\f\r />])|a(?:rea)?[\t\n\f\r />])",
-    re.IGNORECASE,
-)
-_TAG_NAME_ENDS = frozenset({"\t", "\n", "\f", "\r", " ", "/", ">"})
+
 #: A host name in text: labels on boundaries, ending in an alphabetic (or punycode) label.
 _HOST_IN_TEXT = re.compile(
     r"(?<![\w.\-=?&#%])(?<![^/]/)((?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9\-]{2,59}))"
@@ -319,13 +313,42 @@ def _href_host(href: str) -> str | None:
 
 # ------------------------------------------------------------------ the raw markup, as fallback
 
-_ATTR = re.compile(
-    r"""[\t\n\f\r /]*(?:(>)|([^\t\n\f\r />][^\t\n\f\r />=]*)"""
-    r"""(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)("?)|'([^']*)('?)|([^\t\n\f\r >]*)))?)"""
+# HTML5 tokenizer states as regular expressions (possessive, so never backtracking): comments,
+# bogus comments, raw-text elements (no tags inside), plaintext (no tags after), other tags.
+#: What may follow a tag name.
+_SEP = r"[\t\n\f\r />]"
+_ATTRS = (
+    r"""(?:[\t\n\f\r /]*+(?:[^\t\n\f\r />][^\t\n\f\r />=]*+"""
+    r"""(?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:"[^"]*+"?|'[^']*+'?|[^\t\n\f\r >]*+))?))*+[\t\n\f\r /]*+"""
 )
-_TAG_NAME = re.compile(r"[A-Za-z][^\t\n\f\r />]*")
-_COMMENT_END = re.compile(r"--!?>")
+_SKIPPED = r"<!--(?:-?>|[^-]*+(?:-(?!-!?>)[^-]*+)*+(?:--!?>)?)|<[!?][^>]*+>?|</(?![a-z])[^>]*+>?"
+_RAW_NAMES = "|".join(sorted(_RAW_TEXT))
+_TOKEN = re.compile(
+    rf"{_SKIPPED}"
+    rf"|<(?P<raw>{_RAW_NAMES})(?={_SEP}){_ATTRS}>(?P<body>[^<]*+(?:<(?!/(?P=raw){_SEP})[^<]*+)*+)"
+    rf"|<plaintext(?={_SEP}){_ATTRS}>(?P<plain>[\s\S]*+)"
+    rf"|<(?P<end>/)?(?P<name>[a-z][^\t\n\f\r />]*+)(?P<attrs>{_ATTRS})(?P<close>>?)",
+    re.IGNORECASE,
+)
+#: The same states, capturing only `<a`/`<area` start tags: a cheap exact census (case-sensitive
+#: classes with case-insensitive names run faster than re.IGNORECASE).
+_ANCHOR_CENSUS = re.compile(
+    _SKIPPED.replace("[a-z]", "[a-zA-Z]")
+    + "".join(
+        rf"|<(?i:{name})(?={_SEP}){_ATTRS}>[^<]*+(?:<(?!/(?i:{name}){_SEP})[^<]*+)*+"
+        for name in sorted(_RAW_TEXT)
+    )
+    + rf"|<(?i:plaintext)(?={_SEP}){_ATTRS}>[\s\S]*+"
+    + rf"|<((?i:a|area))(?={_SEP}){_ATTRS}>"
+    + rf"|</?[a-zA-Z][^\t\n\f\r />]*+{_ATTRS}>?"
+)
+_ATTRIBUTE = re.compile(
+    r"""([^\t\n\f\r />][^\t\n\f\r />=]*)"""
+    r"""(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"?|'([^']*)'?|([^\t\n\f\r >]*)))?"""
+)
 _ATTR_ENTITY = re.compile(r"&(#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+#: Start tags the raw pass looks into.
+_RAW_START_TAGS = frozenset({"a", "area", "img", "br", "base", "meta", "link", "template"})
 
 
 def _attr_entity(match: re.Match[str]) -> str:
@@ -345,103 +368,62 @@ def _attr_entity(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def _attr_value(value: str) -> str:
-    return _ATTR_ENTITY.sub(_attr_entity, value) if "&" in value else value
-
-
-def _read_tag(markup: str, pos: int) -> tuple[dict[str, str], int] | None:
-    """Attributes of the tag whose name ends at `pos`, and the offset after `>`; None at EOF."""
+def _attributes(source: str) -> dict[str, str]:
+    """A tag's attributes as HTML5 reads them: names lower-cased, first one wins, entities decoded."""
     attrs: dict[str, str] = {}
-    size = len(markup)
-    while pos < size:
-        match = _ATTR.match(markup, pos)
-        if match is None:  # pragma: no cover - the pattern always matches
-            return None
-        pos = match.end()
-        if match.group(1):
-            return attrs, pos
-        name = match.group(2)
-        if name is None:
-            continue
-        if match.group(3) is not None:
-            if not match.group(4):
-                return None
-            value = match.group(3)
-        elif match.group(5) is not None:
-            if not match.group(6):
-                return None
-            value = match.group(5)
-        else:
-            value = match.group(7) or ""
+    for name, double, single, bare in _ATTRIBUTE.findall(source):
         name = name.lower()
         if name not in attrs:
-            attrs[name] = _attr_value(value)
-    return None
+            value = double or single or bare
+            attrs[name] = _ATTR_ENTITY.sub(_attr_entity, value) if "&" in value else value
+    return attrs
+
+
+def _same_text(markup: str) -> str:
+    """The text libxml2 sees through parsel: NULs dropped (line breaks normalised as HTML5 does)."""
+    if "\x00" in markup:
+        markup = markup.replace("\x00", "")
+    if "\r" in markup:
+        markup = markup.replace("\r\n", "\n").replace("\r", "\n")
+    return markup
 
 
 class _RawScan:
     """A tolerant HTML5-style tokenizer pass that yields the same records as the tree walk."""
 
     def __init__(self, markup: str) -> None:
-        self.markup = markup.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+        self.markup = _same_text(markup)
         self.harvest = _Harvest()
         self._anchor: tuple[_Found, list[str], str | None, str | None] | None = None
         self._template = 0
 
     def run(self) -> _Harvest:
         markup = self.markup
-        size = len(markup)
         pos = 0
-        while pos < size:
-            lt = markup.find("<", pos)
-            if lt == -1:
+        for match in _TOKEN.finditer(markup):
+            start = match.start()
+            if start > pos:
+                self._text(markup[pos:start], pos)
+            pos = match.end()
+            name = match.group("name")
+            if name is not None:
+                if not match.group("close"):
+                    break  # the page ends inside a tag: browsers drop it
+                name = name.lower()
+                if match.group("end"):
+                    self._end(name)
+                elif name in _RAW_START_TAGS:
+                    self._start(name, _attributes(match.group("attrs")), start)
+            elif match.group("raw") is not None:
+                if match.group("raw").lower() == "textarea":
+                    self._text(match.group("body"), match.start("body"))
+            elif match.group("plain") is not None:
+                self._text(match.group("plain"), match.start("plain"))
+        else:
+            if pos < len(markup):
                 self._text(markup[pos:], pos)
-                break
-            if lt > pos:
-                self._text(markup[pos:lt], pos)
-            pos = self._markup(lt)
         self._close_anchor()
         return self.harvest
-
-    def _markup(self, lt: int) -> int:
-        markup = self.markup
-        if markup.startswith("<!--", lt):
-            if markup.startswith(("<!-->", "<!--->"), lt):
-                return markup.find(">", lt + 4) + 1
-            comment_end = _COMMENT_END.search(markup, lt + 4)
-            return comment_end.end() if comment_end else len(markup)
-        nxt = markup[lt + 1 : lt + 2]
-        if nxt in ("!", "?") or (nxt == "/" and not _TAG_NAME.match(markup, lt + 2)):
-            if markup.startswith("</>", lt):
-                return lt + 3
-            close = markup.find(">", lt)
-            return close + 1 if close != -1 else len(markup)
-        closing = nxt == "/"
-        name_match = _TAG_NAME.match(markup, lt + 2 if closing else lt + 1)
-        if name_match is None:
-            self._text("<", lt)
-            return lt + 1
-        read = _read_tag(markup, name_match.end())
-        if read is None:
-            return len(markup)
-        attrs, pos = read
-        name = name_match.group(0).lower()
-        if closing:
-            self._end(name)
-            return pos
-        self._start(name, attrs, lt)
-        if name == "plaintext":
-            self._text(markup[pos:], pos)
-            return len(markup)
-        if name in _RAW_TEXT:
-            end = _closing_tag(markup, name, pos)
-            if name == "textarea":
-                self._text(markup[pos : end if end != -1 else len(markup)], pos)
-            if end == -1:
-                return len(markup)
-            close = markup.find(">", end)
-            return close + 1 if close != -1 else len(markup)
-        return pos
 
     def _start(self, name: str, attrs: dict[str, str], offset: int) -> None:
         harvest = self.harvest
@@ -502,45 +484,10 @@ class _RawScan:
 # ------------------------------------------------------------------------------------ recovery
 
 
-def _is_tag_end(markup: str, pos: int) -> bool:
-    return markup[pos : pos + 1] in _TAG_NAME_ENDS
-
-
-def _closing_tag(markup: str, name: str, pos: int) -> int:
-    """Offset of the `</name` that ends a raw-text element, or -1."""
-    size = len(name)
-    end = markup.find("</", pos)
-    while end != -1 and not (
-        markup[end + 2 : end + 2 + size].lower() == name and _is_tag_end(markup, end + 2 + size)
-    ):
-        end = markup.find("</", end + 2)
-    return end
-
-
 def _markup_anchor_count(markup: str) -> int:
-    """`<a`/`<area` start tags outside comments and raw-text elements (regex and find only)."""
-    count = pos = 0
-    search = _OPENERS.search
-    while (match := search(markup, pos)) is not None:
-        start = match.start()
-        if match.group(1):
-            if markup.startswith(("<!-->", "<!--->"), start):
-                pos = markup.find(">", start + 4) + 1
-                continue
-            comment_end = _COMMENT_END.search(markup, match.end())
-            if comment_end is None:
-                break
-            pos = comment_end.end()
-        elif match.group(2):
-            name = match.group(2).lower()
-            end = -1 if name == "plaintext" else _closing_tag(markup, name, match.end())
-            if end == -1:
-                break
-            pos = end + 2
-        else:
-            count += 1
-            pos = match.end()
-    return count
+    """`<a`/`<area` start tags the HTML5 tokenizer sees (not in comments, scripts, attributes)."""
+    tags = _ANCHOR_CENSUS.findall(_same_text(markup))
+    return len(tags) - tags.count("")
 
 
 def _align(tree: _Harvest, raw: _Harvest) -> tuple[dict[int, int], int]:
