@@ -1,5 +1,6 @@
 """Public-suffix-aware host helpers (offline suffix list, never the network)."""
 
+import ipaddress
 from functools import lru_cache
 
 import tldextract
@@ -9,10 +10,27 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_ps
 
 @lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
-    """The host's registrable domain (`www.bbc.co.uk` -> `bbc.co.uk`); the host itself if none."""
+    """The host's registrable domain (`www.bbc.co.uk` -> `bbc.co.uk`).
+
+    A TLD missing from the list follows the list's default rule `*` (one label is the suffix), so
+    `www.site.test` and `blog.site.test` are one site; an IP address is its own site.
+    """
     host = host.strip(".").lower()
     found = _EXTRACT(host).top_domain_under_public_suffix
-    return found or host
+    if found:
+        return found
+    if _is_ip(host) or "." not in host:
+        return host
+    labels = host.split(".")
+    return ".".join(labels[-2:])
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=65536)

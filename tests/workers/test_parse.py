@@ -276,6 +276,11 @@ def test_names_must_sit_on_label_boundaries_and_have_a_public_suffix() -> None:
     ]
 
 
+def test_two_sentences_missing_a_space_are_not_a_host_name() -> None:
+    page = parse("<p>Sie wollten ihn entführen.In der Nacht kam PanARMENIAN.Net dazu.</p>")
+    assert [mention.host for mention in page.mentions] == ["panarmenian.net"]
+
+
 def test_a_name_inside_a_link_to_that_host_is_not_a_mention() -> None:
     page = parse('<a href="https://www.example.com/">example.com</a>'
                  '<a href="mailto:sales@example.net">sales@example.net</a>'
@@ -320,6 +325,11 @@ def test_the_order_of_recovered_links_is_the_document_order() -> None:
                  + "</b>" * 2100 + '<a href="https://a.test/1">1 again</a></body></html>'
                  '<a href="https://a.test/3">3</a>')
     assert [link.anchor_text for link in page.links] == ["1", "2", "1 again", "3"]
+
+
+def test_a_robots_meta_in_the_lost_part_still_makes_the_page_nofollow() -> None:
+    page = parse("<b>" * 3000 + '<meta name="robots" content="nofollow"><a href="https://late.test/">x</a>')
+    assert page.page_nofollow
 
 
 def test_a_twenty_megabyte_text_node_does_not_hide_the_links_after_it() -> None:

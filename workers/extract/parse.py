@@ -1,11 +1,12 @@
 """The parser layer: every link and mention of one page, with recovery where libxml2 loses markup.
 
 Normal pages go through parsel (libxml2) and one walk over `root.iter()`. libxml2 is not an HTML5
-tree builder: it stops the whole document at its nesting limit (2048 open elements with
-huge_tree, 256 without), ignores everything after `</html>`, and in some builds ends the page at a
-huge text node or a NUL. A cheap count of `<a`/`<area` tags in the markup (outside comments and
-raw-text elements) tells when the tree holds fewer links than the markup; only then a tolerant
-tokenizer reads the raw markup and the links the tree lost are put back in document order.
+tree builder: it ends the whole document at its nesting limit (2048 open elements with huge_tree,
+256 without), drops everything after `</html>`, and in some builds ends the page at a huge text
+node or a NUL. When a cheap upper bound (every `<a`/`<area` in the markup) exceeds the anchors in
+the tree, an exact census (the HTML5 tokenizer states as one regular expression) confirms the
+loss; only then a tolerant tokenizer pass reads the raw markup, and the links the tree lost are
+put back in document order (`ParsedPage.warnings` says so).
 """
 
 import html as html_lib
@@ -40,13 +41,13 @@ _VALUED_DIRECTIVES = frozenset({"unavailable_after", "max-snippet", "max-image-p
                                 "max-video-preview"})
 _OUR_CRAWLERS = frozenset({"googlebot"})
 _REL_SPLIT = re.compile(r"[\s,]+")
-_SPACE = re.compile(r"\s+")
 #: Every `<a`/`<area` start tag and more (those in comments and scripts too): an upper bound.
 _ANCHOR_TAGS = re.compile(r"<a(?:rea)?[\t\n\f\r />]", re.IGNORECASE)
 
 #: A host name in text: labels on boundaries, ending in an alphabetic (or punycode) label.
 _HOST_IN_TEXT = re.compile(
-    r"(?<![\w.\-=?&#%])(?<![^/]/)((?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9\-]{2,59}))"
+    r"(?<![\w.\-=?&#%])(?<![^/]/)"
+    r"((?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9\-]{2,59}))"
     r"(?![\w\-]|\.[^\W_])",
     re.IGNORECASE,
 )
@@ -76,7 +77,8 @@ class _Harvest:
     #: Every a/area tag in document order: (index into `found` or -1, "tag href", offset).
     anchors: list[tuple[int, str, int]] = field(default_factory=list)
     base: str | None = None
-    nofollow: bool = False
+    #: Offset of the first robots meta saying nofollow (-1 in the tree), None when there is none.
+    nofollow_at: int | None = None
     #: Visible text pieces as (text, host the enclosing link points to, offset).
     texts: list[tuple[str, str | None, int]] = field(default_factory=list)
 
@@ -130,7 +132,7 @@ def _refresh_target(content: str | None) -> str | None:
 def _meta(harvest: _Harvest, attrs: Any, offset: int) -> None:
     name = (attrs.get("name") or "").strip().lower()
     if name in _ROBOTS_META and _robots_nofollow(attrs.get("content")):
-        harvest.nofollow = True
+        harvest.nofollow_at = offset if harvest.nofollow_at is None else harvest.nofollow_at
     if (attrs.get("http-equiv") or "").strip().lower() == "refresh":
         target = _refresh_target(attrs.get("content"))
         if target:
@@ -369,7 +371,7 @@ def _attr_entity(match: re.Match[str]) -> str:
 
 
 def _attributes(source: str) -> dict[str, str]:
-    """A tag's attributes as HTML5 reads them: names lower-cased, first one wins, entities decoded."""
+    """A tag's attributes as HTML5 reads them (lower-case names, first wins, entities decoded)."""
     attrs: dict[str, str] = {}
     for name, double, single, bare in _ATTRIBUTE.findall(source):
         name = name.lower()
@@ -517,7 +519,10 @@ def _recover(tree: _Harvest, markup: str, warnings: list[str]) -> _Harvest:
     matched, lost_from = _align(tree, raw)
     anchor_of = {found: index for index, (found, _, _) in enumerate(raw.anchors) if found != -1}
     tree_known = {(f.kind, f.href) for f in tree.found if f.kind is not LinkKind.ANCHOR}
-    merged = _Harvest(base=tree.base or raw.base, nofollow=tree.nofollow or raw.nofollow)
+    nofollow_at = tree.nofollow_at
+    if nofollow_at is None and raw.nofollow_at is not None and raw.nofollow_at >= lost_from:
+        nofollow_at = raw.nofollow_at
+    merged = _Harvest(base=tree.base or raw.base, nofollow_at=nofollow_at)
     taken = recovered = 0
     for raw_index, found in enumerate(raw.found):
         anchor = anchor_of.get(raw_index)
@@ -561,9 +566,11 @@ _WRAPPERS: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
     (lambda h: h in ("duckduckgo.com", "html.duckduckgo.com"), "/l/", ("uddg",)),
     (lambda h: h.endswith(".safelinks.protection.outlook.com"), "/", ("url",)),
 )
-_WRAPPER_DOMAINS = frozenset({"facebook.com", "messenger.com", "instagram.com", "reddit.com",
-                              "youtube.com", "umblr.com", "vk.com", "disq.us", "slack-redir.net",
-                              "steamcommunity.com", "linkedin.com", "duckduckgo.com", "outlook.com"})
+_WRAPPER_DOMAINS = frozenset({
+    "facebook.com", "messenger.com", "instagram.com", "reddit.com", "youtube.com", "umblr.com",
+    "vk.com", "disq.us", "slack-redir.net", "steamcommunity.com", "linkedin.com", "duckduckgo.com",
+    "outlook.com",
+})
 _DISQUS_SUFFIX = re.compile(r":[A-Za-z0-9_\-]{10,}$")
 
 
@@ -596,7 +603,8 @@ def _resolve(found: list[_Found], base: str, page_host: str, encoding: str) -> l
             resolved = memo[href]
         else:
             url = resolve_url(href, base, encoding)
-            resolved = memo[href] = (url, url_host(url), unwrap(url, url_host(url))) if url else None
+            host = url_host(url) if url else ""
+            resolved = memo[href] = (url, host, unwrap(url, host)) if url else None
         if resolved is None:
             continue
         url, host, target = resolved
@@ -613,9 +621,12 @@ def _resolve(found: list[_Found], base: str, page_host: str, encoding: str) -> l
 
 def _mention_host(text: str) -> str | None:
     """The normalised host a matched name stands for, when it has a registrable domain."""
+    first, _, last = text.rpartition(".")
+    if "." not in first and first.islower() and last.istitle():
+        return None  # "entführen.In der": two sentences missing a space, not a host name
     url = resolve_url(f"http://{text}/", "")
     host = url_host(url) if url else ""
-    suffix = public_suffix(host) if host else ""
+    suffix = public_suffix(host) if 0 < len(host) <= 253 else ""
     return host if suffix and host != suffix else None
 
 
@@ -657,7 +668,7 @@ def parse_page(
             page.warnings.append(f"unusable <base href={harvest.base[:100]!r}> ignored")
         else:
             base = resolved
-    page.page_nofollow = harvest.nofollow or header_nofollow(headers)
+    page.page_nofollow = harvest.nofollow_at is not None or header_nofollow(headers)
     page.links = _resolve(harvest.found, base, page.host, encoding)
     page.mentions = _mentions(harvest.texts)
     return page
