@@ -36,6 +36,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     robots_cache_ttl_s: int = 86_400
     job_ttl_s: int = 86_400
     snapshot_keep_s: int = 100 * 86_400
+    session_ttl_s: int = 30 * 86_400
+    #: Set the session cookie `Secure` (behind TLS).
+    session_cookie_secure: bool = False
+    #: Largest accepted request body (reports carry a whole check result).
+    max_body_bytes: int = 5_000_000
     max_wait_s: float = 60.0
     compat_wait_s: float = 60.0
 

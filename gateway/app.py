@@ -40,5 +40,5 @@ def create_app(settings: Settings, redis_url: str) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(title="Backlinks", version=__version__, path="/schema"),
-        request_max_body_size=2_000_000,
+        request_max_body_size=settings.max_body_bytes,
     )

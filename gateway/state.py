@@ -14,6 +14,7 @@ from storage.client import async_client
 from storage.index import IndexReader
 from storage.jobs import JobStore
 from storage.keys import Keys
+from storage.sessions import SessionStore
 from workers.broker import build_broker, publish
 
 
@@ -29,6 +30,7 @@ class Services:
     jobs: JobStore
     checks: CheckStore
     index: IndexReader
+    sessions: SessionStore
 
     @classmethod
     def open(cls, settings: Settings, redis_url: str) -> "Services":
@@ -50,6 +52,7 @@ class Services:
                 snapshot_keep_s=settings.snapshot_keep_s,
             ),
             index=IndexReader(client, keys),
+            sessions=SessionStore(client, keys, settings.session_ttl_s),
         )
 
     async def publish(self, queue: str, actor: str, payload: msgspec.Struct, **options: Any) -> None:

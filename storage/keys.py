@@ -77,6 +77,27 @@ class Keys:
         """Pub/sub channel announcing that a job changed."""
         return f"{self.ns}:jobev:{job_id}"
 
+    # sessions and reports
+    def session(self, session_id: str) -> str:
+        """One browser session."""
+        return f"{self.ns}:session:{session_id}"
+
+    def session_reports(self, session_id: str) -> str:
+        """Sorted set of report ids a session saved, by time."""
+        return f"{self.ns}:session:{session_id}:reports"
+
+    def report(self, report_id: str) -> str:
+        """One saved report (kept until deleted)."""
+        return f"{self.ns}:report:{report_id}"
+
+    def all_reports(self) -> str:
+        """Sorted set of every report id by time (for admins)."""
+        return f"{self.ns}:reports"
+
+    def report_image(self, report_id: str) -> str:
+        """Cached Open Graph PNG of a report."""
+        return f"{self.ns}:report:{report_id}:og"
+
     def workers(self) -> str:
         """Sorted set of live worker ids by last heartbeat."""
         return f"{self.ns}:workers"
