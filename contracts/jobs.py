@@ -58,6 +58,8 @@ class ScanMessage(msgspec.Struct, frozen=True, kw_only=True):
     deep_scan: bool = False
     include_big: bool = False
     debug: bool = False
+    #: Fetch pages anew instead of from the 3 h page cache.
+    refresh: bool = False
     webhook_url: str | None = None
 
 

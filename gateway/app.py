@@ -11,9 +11,13 @@ from litestar.openapi import OpenAPIConfig
 from backlinks import __version__
 from backlinks.settings import Settings
 from gateway.controllers.checks import ChecksController, CompatChecksController
+from gateway.controllers.compare import CompareController, CompatCompareController
+from gateway.controllers.diff import CompatDiffController, DiffController
 from gateway.controllers.health import HealthController
 from gateway.controllers.jobs import JobsController
+from gateway.controllers.reports import CompatReportsController, ReportPagesController, ReportsApiController
 from gateway.errors import EXCEPTION_HANDLERS
+from gateway.html import static_router, template_config
 from gateway.state import Services
 
 
@@ -35,10 +39,13 @@ def create_app(settings: Settings, redis_url: str) -> Litestar:
             await app.state.services.close()
 
     return Litestar(
-        route_handlers=[ChecksController, CompatChecksController, JobsController, HealthController],
+        route_handlers=[ChecksController, CompatChecksController, CompareController, CompatCompareController,
+                        DiffController, CompatDiffController, JobsController, HealthController,
+                        ReportsApiController, ReportPagesController, CompatReportsController, static_router()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(title="Backlinks", version=__version__, path="/schema"),
         request_max_body_size=settings.max_body_bytes,
+        template_config=template_config(),
     )

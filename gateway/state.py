@@ -15,6 +15,7 @@ from storage.index import IndexReader
 from storage.jobs import JobStore
 from storage.keys import Keys
 from storage.sessions import SessionStore
+from storage.snapshots import SnapshotStore
 from workers.broker import build_broker, publish
 
 
@@ -31,6 +32,7 @@ class Services:
     checks: CheckStore
     index: IndexReader
     sessions: SessionStore
+    snapshots: SnapshotStore
 
     @classmethod
     def open(cls, settings: Settings, redis_url: str) -> "Services":
@@ -53,6 +55,7 @@ class Services:
             ),
             index=IndexReader(client, keys),
             sessions=SessionStore(client, keys, settings.session_ttl_s),
+            snapshots=SnapshotStore(client, keys, settings.snapshot_keep_s),
         )
 
     async def publish(self, queue: str, actor: str, payload: msgspec.Struct, **options: Any) -> None:

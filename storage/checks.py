@@ -1,6 +1,7 @@
 """Check results: the 24 h cache, the shared in-flight job, and the atomic finish of a check."""
 
 import secrets
+import time
 
 import msgspec
 import redis.asyncio as aioredis
@@ -82,21 +83,12 @@ class CheckStore:
             await pipe.execute()
         return snapshot
 
-    async def snapshot_ids(self, domain: str, deep_scan: bool, include_big: bool) -> list[tuple[str, int]]:
-        """(snapshot id, taken_at) of a domain + flags, oldest first."""
-        pairs = await self.client.zrange(self.keys.snapshots(domain, deep_scan, include_big), 0, -1, withscores=True)
-        return [(text(pair[0]), int(pair[1])) for pair in pairs]
-
-    async def snapshot(self, snapshot_id: str) -> Snapshot | None:
-        """One snapshot, or None when expired."""
-        raw = await self.client.get(self.keys.snapshot(snapshot_id))
-        return decode(raw, Snapshot) if raw else None
-
 
 def snapshot_of(result: CheckResult) -> Snapshot:
     """What a snapshot keeps of a result."""
     return Snapshot(
-        snapshot_id=f"{result.scanned_at}-{secrets.token_hex(4)}",
+        # Ids sort by creation time: Redis orders equal scores (two checks in one second) by member.
+        snapshot_id=f"{time.time_ns():020d}-{secrets.token_hex(4)}",
         domain=result.domain,
         taken_at=result.scanned_at,
         deep_scan=result.deep_scan,

@@ -18,6 +18,7 @@ from storage.checks import CheckStore
 from storage.client import async_client
 from storage.jobs import JobStore
 from storage.keys import Keys
+from storage.snapshots import SnapshotStore
 from workers.archives import ArchiveError
 from workers.broker import INGEST_ACTOR, INGEST_QUEUE, SCAN_ACTOR, SCAN_QUEUE
 from workers.ingest import run_ingest
@@ -40,6 +41,7 @@ class Stores:
             job_ttl_s=settings.job_ttl_s,
             snapshot_keep_s=settings.snapshot_keep_s,
         )
+        self.snapshots = SnapshotStore(self.client, keys, settings.snapshot_keep_s)
 
 
 async def scan_job(settings: Settings, redis_url: str, message: ScanMessage) -> None:
@@ -67,6 +69,7 @@ async def scan_job(settings: Settings, redis_url: str, message: ScanMessage) -> 
             log.exception("check %s of %s failed", message.job_id, message.domain)
             return
         await stores.checks.finish(job, result, debug=message.debug)
+        await stores.snapshots.thin(message.domain, message.deep_scan, message.include_big, result.scanned_at)
     finally:
         await stores.client.aclose()
 

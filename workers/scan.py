@@ -49,7 +49,7 @@ async def run_scan(
     diag.timings_ms["discover"] = _ms(started)
     await progress(0, len(candidates))
     if message.deep_scan:
-        scored = await _deep(settings, client, target, candidates, diag, progress)
+        scored = await _deep(settings, client, target, candidates, diag, progress, message.refresh)
     else:
         scored = [(row, c.record.external_links if c.record else None) for c in candidates
                   if (row := _indexed_row(c, target)) is not None]
@@ -95,6 +95,7 @@ async def _deep(
     candidates: list[Candidate],
     diag: Diagnostics,
     progress: ProgressFn,
+    refresh: bool,
 ) -> list[tuple[Row, int | None]]:
     fetch_started = time.perf_counter()
     candidates = candidates[: settings.deep_scan_max_pages]
@@ -106,7 +107,7 @@ async def _deep(
 
         async def one(candidate: Candidate) -> None:
             nonlocal done
-            result = await fetcher.fetch(candidate.url)
+            result = await fetcher.fetch(candidate.url, use_cache=not refresh)
             if result.from_cache:
                 diag.cache_hits += 1
             if result.page is None:

@@ -1,42 +1,79 @@
-"""Checks: `POST /api/v1/backlinks/check` and the original `POST /marketing/backlinks-api.php`."""
+"""Checks: `POST /api/v1/backlinks/check`, its CSV, and the original `POST /marketing/backlinks-api.php`."""
 
-from litestar import Controller, Response, post
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromQuery, JSONBody
 
 from contracts.jobs import JobAccepted
 from contracts.requests import CheckRequest, CompatCheckRequest
 from contracts.results import CheckResult
+from gateway.body import strict_body
+from gateway.csvout import check_csv, wants_csv
 from gateway.errors import ApiError
 from gateway.openapi import ACCEPTED, errors
 from gateway.services import checks
 from gateway.state import Services
 
+CSV_RESPONSE = {200: ResponseSpec(data_container=str, media_type="text/csv", description="RFC 4180 CSV")}
+
+
+def csv_response(text: str, filename: str) -> Response[str]:
+    """A CSV download."""
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
 
 class ChecksController(Controller):
     """Backlink checks of one domain."""
 
-    path = "/api/v1/backlinks"
+    path = "/api/v1"
     tags = ["checks"]
 
     @post(
-        "/check",
+        "/backlinks/check",
         status_code=200,
-        summary="Check the backlinks of a domain",
+        summary="Check the backlinks of a domain (JSON, or CSV with Accept: text/csv)",
         responses={**ACCEPTED, **errors(400, 401, 403, 429, 500)},
     )
     async def check(
-        self, data: JSONBody[CheckRequest], services: NamedDependency[Services]
-    ) -> Response[CheckResult | JobAccepted]:
+        self, request: Request[Any, Any, Any], data: JSONBody[CheckRequest], services: NamedDependency[Services]
+    ) -> Response[Any]:
         """Answer from the cache, or run a check job and wait up to `wait` seconds for it."""
+        data = await strict_body(request, CheckRequest)
         p = checks.params(data.domain, deep_scan=data.deep_scan, include_big=data.include_big,
                           debug=data.debug, refresh=data.refresh, webhook_url=data.webhook_url)
         wait_s = checks.check_wait(data.wait, services.settings.max_wait_s)
         outcome = await checks.submit(services, p, wait_s)
         if outcome.result is not None:
+            if wants_csv(request.headers.get("accept")):
+                return csv_response(check_csv(outcome.result), f"backlinks-{p.domain}.csv")
             return Response(outcome.result, status_code=200)
         assert outcome.accepted is not None
         return Response(outcome.accepted, status_code=202)
+
+    @get(
+        "/backlinks.csv",
+        summary="The cached check result as CSV",
+        responses={**CSV_RESPONSE, **errors(400, 404)},
+    )
+    async def csv(
+        self,
+        services: NamedDependency[Services],
+        domain: FromQuery[str],
+        deep_scan: FromQuery[bool] = False,
+        include_big: FromQuery[bool] = False,
+    ) -> Response[str]:
+        """CSV of the cached result of domain + flags; 404 with a hint when there is none."""
+        p = checks.params(domain, deep_scan=deep_scan, include_big=include_big, debug=False, refresh=False)
+        cached = await services.checks.cached(p.domain, p.deep_scan, p.include_big)
+        if cached is None:
+            raise ApiError(404, "not_cached",
+                           f"no recent result for {p.domain} (deep_scan={deep_scan}, include_big={include_big}): "
+                           "run POST /api/v1/backlinks/check first, then fetch the CSV")
+        return csv_response(check_csv(cached), f"backlinks-{p.domain}.csv")
 
 
 class CompatChecksController(Controller):
@@ -63,3 +100,6 @@ class CompatChecksController(Controller):
             raise ApiError(500, "upstream_timeout",
                            f"the scan did not finish in time; poll /api/v1/jobs/{job} for its result")
         return outcome.result
+
+
+__all__ = ["ChecksController", "CompatChecksController", "JobAccepted", "csv_response"]

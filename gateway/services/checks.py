@@ -89,6 +89,6 @@ async def _join_or_start(services: Services, p: CheckParams) -> str:
         await services.checks.release(p.domain, p.deep_scan, p.include_big, running)
     await services.jobs.create(Job(job_id=job_id, kind=JobKind.CHECK, created_at=time.time()))
     message = ScanMessage(job_id=job_id, domain=p.domain, deep_scan=p.deep_scan, include_big=p.include_big,
-                          debug=p.debug, webhook_url=p.webhook_url)
+                          debug=p.debug, refresh=p.refresh, webhook_url=p.webhook_url)
     await services.publish(SCAN_QUEUE, SCAN_ACTOR, message)
     return job_id

@@ -98,13 +98,20 @@ def test_hostile_servers_end_cleanly_and_unreachable_pages_keep_their_indexed_ro
     assert body["note"] and "could not be fetched" in body["note"]
 
 
-def test_a_real_page_answering_500_keeps_its_indexed_row_with_a_note(deep_system: System, web: LoopbackWeb) -> None:
+def test_a_real_page_answering_500_keeps_its_indexed_row_and_is_unverified_not_lost(
+    deep_system: System, web: LoopbackWeb
+) -> None:
+    before = deep_system.check("nytimes.com", deep_scan=True).json()
     url = sorted(expected_rows("nytimes.com"))[0]
+    assert url in {r["referring_url"] for r in before["results"]}
     web.add(url, b"server error", status=500)
     body = deep_system.check("nytimes.com", deep_scan=True, refresh=True).json()
     rows = {r["referring_url"]: r for r in body["results"]}
     assert rows[url]["note"].startswith("verify")
     assert "HTTP 500" in rows[url]["note"]
     assert rows[url]["link_type"] == expected_rows("nytimes.com")[url]["link_type"]
-
-
+    diff = deep_system.http.post("/api/v1/backlinks/diff",
+                                 json={"domain": "nytimes.com", "days": 1, "deep_scan": True}).json()
+    assert diff["lost_pages"] == []
+    assert [r["referring_url"] for r in diff["unverified_pages"]] == [url]
+    assert diff["counts"] == {"new": 0, "lost": 0, "unverified": 1}

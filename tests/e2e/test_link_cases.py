@@ -14,9 +14,9 @@ import pytest
 
 from backlinks.target import normalize_target
 from tests.e2e.conftest import System, make_settings, start_system
+from tests.helpers.cases import case_body, load_cases, problems
 from tests.helpers.warcs import WarcPage, write_warc
 from tests.helpers.web import LoopbackWeb, running_web
-from tests.workers.test_extract_cases import case_body, load_cases
 
 CASES = load_cases()
 
@@ -75,31 +75,6 @@ def archived(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     for system in start_system(make_settings(redis_url, tmp)):
         assert system.ingest(warc) == 0
         yield Results(system)
-
-
-def matches(expected: dict[str, Any], got: dict[str, Any]) -> bool:
-    types = {expected["link_type"], *expected.get("also_accepted_link_types", [])}
-    return (
-        got["target_url"] == expected["target_url"]
-        and (got["anchor_text"] or "") == (expected["anchor_text"] or "")
-        and got["link_type"] in types
-        and set(expected.get("rel_includes", [])) <= set(got["rel"])
-    )
-
-
-def problems(case: dict[str, Any], got: list[dict[str, Any]]) -> list[str]:
-    """Missing expected links and false positives (empty when the answer is right)."""
-    remaining = list(got)
-    found = []
-    # Required links first, so an optional one never takes a required one's match.
-    for expected in sorted(case["expected"], key=lambda e: bool(e.get("optional"))):
-        hit = next((g for g in remaining if matches(expected, g)), None)
-        if hit is not None:
-            remaining.remove(hit)
-        elif not expected.get("optional"):
-            found.append(f"missing {expected}")
-    found.extend(f"false positive {g}" for g in remaining)
-    return found
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

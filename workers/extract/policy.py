@@ -54,6 +54,8 @@ def outbound_links(page: ParsedPage) -> list[tuple[str, LinkOut]]:
 
 def normalise_target(target: str) -> str:
     """A target domain as hosts are compared: lower-case punycode, no trailing dot."""
+    # Not backlinks.target.normalize_target: that validator raises (IPs, single labels, names
+    # without a public suffix) and drops "www."; links_for_target takes any host and keeps it.
     target = target.strip().rstrip(".")
     url = resolve_url(f"http://{target}/", "") if target else None
     return url_host(url) if url else target.lower()

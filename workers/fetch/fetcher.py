@@ -4,7 +4,8 @@ Data flow of `Fetcher.fetch(url)`:
 
 1. page cache hit -> the cached page;
 2. for the URL and every redirect hop: robots.txt check, a per-host slot (shared by all
-   workers), one GET without automatic redirects through the guarded connector;
+   workers), one GET without automatic redirects through the guarded connector (`session`,
+   `exchange`);
 3. a 2xx HTML answer is read in chunks up to the body cap (decompressed bytes), stored in the
    page cache and returned; anything else becomes a `FetchResult` with a short `error`.
 
@@ -14,11 +15,9 @@ never raises for trouble on the network (Redis trouble does propagate).
 
 import asyncio
 import logging
-import ssl
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from types import TracebackType
 
 import aiohttp
@@ -35,43 +34,24 @@ from storage.pagecache import PageCache
 from storage.robots import RobotsCache
 from workers.fetch.errors import (
     BadURL,
-    BodyTooLarge,
-    FetchConfigError,
     FetchError,
     FetchTimeout,
     HostBusy,
     HTTPStatusError,
-    NotHTML,
     RedirectError,
     RobotsDisallowed,
     map_client_error,
 )
+from workers.fetch.exchange import Answer, exchange, redirect_target
 from workers.fetch.guard import AddressPolicy
 from workers.fetch.resolve import OverrideResolver
-from workers.fetch.robots import ROBOTS_MAX_BYTES, RobotsPolicy
+from workers.fetch.robots import RobotsPolicy
+from workers.fetch.session import open_session, ssl_context
 
 log = logging.getLogger(__name__)
 
-ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_CHUNK_BYTES = 64 * 1024
 # A lease outlives the longest request it covers, so it only expires early if a worker dies.
 _LEASE_MARGIN_S = 5.0
-
-
-@dataclass(slots=True)
-class _Answer:
-    """One HTTP exchange, read as far as we need it."""
-
-    url: URL
-    status: int
-    headers: list[tuple[str, str]]
-    location: str | None = None
-    body: bytes | None = None
-    content_type: str | None = None
-    #: Time on the network, slot and connection waits excluded.
-    elapsed_s: float = 0.0
 
 
 def parse_url(url: str) -> URL:
@@ -85,17 +65,6 @@ def parse_url(url: str) -> URL:
     return parsed.with_fragment(None)
 
 
-def redirect_target(current: URL, location: str) -> URL:
-    """The absolute http(s) URL a `Location` header points to (fragment dropped), or `RedirectError`."""
-    try:
-        target = current.join(URL(location)).with_fragment(None)
-    except (TypeError, ValueError):
-        target = None
-    if target is None or target.scheme not in ("http", "https") or not target.raw_host:
-        raise RedirectError(f"redirect to unsupported URL: {location[:200]}")
-    return target
-
-
 def declared_encoding(content_type: str | None, body: bytes) -> str | None:
     """Encoding from the BOM, then the Content-Type charset, then `<meta>`; None when none."""
     bom, _ = read_bom(body)
@@ -106,15 +75,6 @@ def declared_encoding(content_type: str | None, body: bytes) -> str | None:
         if from_header:
             return from_header
     return html_body_declared_encoding(body)
-
-
-def _ssl_context(ca_bundle: str) -> ssl.SSLContext | bool:
-    if not ca_bundle:
-        return True
-    try:
-        return ssl.create_default_context(cafile=ca_bundle)
-    except (OSError, ssl.SSLError) as exc:
-        raise FetchConfigError(f"BACKLINKS_FETCH_CA_BUNDLE={ca_bundle!r}: {exc}") from None
 
 
 class Fetcher:
@@ -145,7 +105,7 @@ class Fetcher:
         )
         # Built now so that a bad rule or CA bundle fails at start, naming its variable.
         self._resolver = OverrideResolver(settings.fetch_resolve, settings.fetch_connect_to)
-        self._ssl = _ssl_context(settings.fetch_ca_bundle)
+        self._ssl = ssl_context(settings.fetch_ca_bundle)
         self._slot_wait_s = 3 * settings.fetch_total_timeout_s if slot_wait_s is None else slot_wait_s
         self._lease_ttl_s = settings.fetch_total_timeout_s + _LEASE_MARGIN_S
         self._per_host = max(1, settings.fetch_per_host_concurrency)
@@ -157,19 +117,7 @@ class Fetcher:
         self.counts: Counter[str] = Counter()
 
     async def __aenter__(self) -> "Fetcher":
-        connector = aiohttp.TCPConnector(
-            resolver=self._resolver,
-            socket_factory=self.guard.socket_factory,
-            ssl=self._ssl,
-            limit=max(100, 2 * self.settings.fetch_concurrency),
-        )
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            # No proxies from the environment: a proxy would be the only address the guard sees.
-            trust_env=False,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            headers={"User-Agent": self.settings.fetch_user_agent, "Accept": ACCEPT},
-        )
+        self._session = open_session(self.settings, self._resolver, self.guard, self._ssl)
         return self
 
     async def __aexit__(
@@ -288,7 +236,7 @@ class Fetcher:
             text = answer.body.decode("utf-8", "replace")
         return RobotsRecord(origin=origin, status=answer.status, text=text, fetched_at=time.time())
 
-    async def _exchange(self, url: URL, *, page: bool, budget_s: float) -> _Answer:
+    async def _exchange(self, url: URL, *, page: bool, budget_s: float) -> Answer:
         """One GET under a host slot; reads the body of a 2xx (HTML if `page`) answer."""
         if budget_s <= 0:
             raise FetchTimeout("timeout")
@@ -307,55 +255,13 @@ class Fetcher:
             finally:
                 await self.slots.release(host, token)
 
-    async def _get(self, url: URL, *, page: bool, budget_s: float) -> _Answer:
+    async def _get(self, url: URL, *, page: bool, budget_s: float) -> Answer:
         assert self._session is not None
         timeout = aiohttp.ClientTimeout(
             total=budget_s,
             connect=self.settings.fetch_connect_timeout_s,
             sock_connect=self.settings.fetch_connect_timeout_s,
         )
-        loop = asyncio.get_running_loop()
-        began = loop.time()
-        async with self._session.get(
-            url,
-            allow_redirects=False,
-            timeout=timeout,
-            headers=None if page else {"Accept": "*/*"},
-        ) as resp:
-            answer = _Answer(
-                url=url,
-                status=resp.status,
-                headers=[(str(k), str(v)) for k, v in resp.headers.items()],
-                content_type=resp.headers.get("Content-Type"),
-            )
-            if resp.status in REDIRECT_STATUSES and "Location" in resp.headers:
-                answer.location = resp.headers["Location"]
-            elif 200 <= resp.status < 300:
-                answer.body = await (self._read_page(resp) if page else self._read_robots(resp))
-        answer.elapsed_s = loop.time() - began
-        return answer
-
-    async def _read_page(self, resp: aiohttp.ClientResponse) -> bytes:
-        content_type = resp.headers.get("Content-Type", "")
-        mime = content_type.split(";", 1)[0].strip().lower()
-        # A missing Content-Type is given the benefit of the doubt; the extractor copes.
-        if mime and mime not in HTML_TYPES:
-            raise NotHTML(mime)
-        cap = self.settings.fetch_max_body_bytes
-        if resp.content_length is not None and resp.content_length > cap:
-            raise BodyTooLarge(cap)
-        body = bytearray()
-        # Chunks are decompressed bytes, so the cap holds for gzip/deflate/br bodies too.
-        async for chunk in resp.content.iter_chunked(_CHUNK_BYTES):
-            body += chunk
-            if len(body) > cap:
-                raise BodyTooLarge(cap)
-        return bytes(body)
-
-    async def _read_robots(self, resp: aiohttp.ClientResponse) -> bytes:
-        body = bytearray()
-        async for chunk in resp.content.iter_chunked(_CHUNK_BYTES):
-            body += chunk
-            if len(body) >= ROBOTS_MAX_BYTES:
-                break
-        return bytes(body[:ROBOTS_MAX_BYTES])
+        return await exchange(
+            self._session, url, page=page, timeout=timeout, max_body_bytes=self.settings.fetch_max_body_bytes
+        )
