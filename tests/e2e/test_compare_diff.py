@@ -68,7 +68,8 @@ def test_compare_as_csv_has_a_set_column(indexed: System) -> None:
 
 
 def test_the_same_target_twice_is_a_400(indexed: System) -> None:
-    response = indexed.http.post("/api/v1/backlinks/compare", json={"domain_a": "apple.com", "domain_b": "www.Apple.com"})
+    response = indexed.http.post("/api/v1/backlinks/compare",
+                                 json={"domain_a": "apple.com", "domain_b": "www.Apple.com"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "same_domain"
 
@@ -82,7 +83,8 @@ def test_the_compatibility_compare_path_answers_200(indexed: System) -> None:
 
 def edit_links(html: bytes, remove_to: str) -> bytes:
     """The page with every link to `remove_to` pointed elsewhere."""
-    return re.sub(rb'href="https?://[^"]*' + re.escape(remove_to.encode()) + rb'[^"]*"', b'href="https://example.org/"', html)
+    pattern = rb'href="https?://[^"]*' + re.escape(remove_to.encode()) + rb'[^"]*"'
+    return re.sub(pattern, b'href="https://example.org/"', html)
 
 
 def test_new_and_lost_pages_after_a_second_crawl_with_links_removed_and_added(indexed: System, tmp_path: Path) -> None:
