@@ -6,12 +6,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
 from backlinks import __version__, client
 from backlinks.commands import render
-from backlinks.commands.check import run_check
+from backlinks.commands.check import run_check, run_compare, run_diff
 from backlinks.commands.ingest import ingest
 from backlinks.commands.serve import gateway, up, worker
 from backlinks.errors import BacklinksError
@@ -50,6 +51,23 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--refresh", action="store_true", help="ignore the 24 h cache")
     s.add_argument("--debug", action="store_true", help="add diagnostics")
     s.add_argument("--json", action="store_true", help="print the API's JSON")
+    s.add_argument("--csv", action="store_true", help="print CSV")
+
+    s = sub.add_parser("compare", help="referring pages shared by two domains, and unique to each")
+    s.add_argument("domain_a")
+    s.add_argument("domain_b")
+    s.add_argument("--deep", action="store_true")
+    s.add_argument("--include-big", action="store_true")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--csv", action="store_true")
+
+    s = sub.add_parser("diff", help="new and lost referring pages over a window of days")
+    s.add_argument("domain")
+    s.add_argument("--days", type=int, default=7, help="window in days, 1..90 (default 7)")
+    s.add_argument("--deep", action="store_true", help="compare deep-scan snapshots")
+    s.add_argument("--include-big", action="store_true")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--csv", action="store_true")
 
     s = sub.add_parser("demo", help="start everything, ingest an archive, print checks")
     s.add_argument("archive", nargs="?", default=None,
@@ -93,15 +111,37 @@ def _dispatch(args: argparse.Namespace, settings: Settings, console: Console) ->
     if args.command == "check":
         body = {"domain": args.domain, "deep_scan": args.deep, "include_big": args.include_big,
                 "refresh": args.refresh, "debug": args.debug}
-        result = run_check(settings, body, console)
-        if args.json:
+        result = run_check(settings, body, Console(stderr=True), csv=args.csv)
+        if args.csv:
+            sys.stdout.write(result)
+        elif args.json:
             render.print_json(result)
         else:
             render.print_result(result, console)
         return 0
+    if args.command == "compare":
+        body = {"domain_a": args.domain_a, "domain_b": args.domain_b, "deep_scan": args.deep,
+                "include_big": args.include_big}
+        result = run_compare(settings, body, Console(stderr=True), csv=args.csv)
+        return _show(result, args, render.print_compare, console)
+    if args.command == "diff":
+        body = {"domain": args.domain, "days": args.days, "deep_scan": args.deep, "include_big": args.include_big,
+                "soft": True}
+        result = run_diff(settings, body, Console(stderr=True), csv=args.csv)
+        return _show(result, args, render.print_diff, console)
     if args.command == "demo":
         return demo(settings, args.archive, args.domains or ["theguardian.com"], args.serve, console)
     raise BacklinksError(f"unknown command {args.command}")
+
+
+def _show(result: Any, args: argparse.Namespace, printer: Any, console: Console) -> int:
+    if args.csv:
+        sys.stdout.write(result)
+    elif args.json:
+        render.print_json(result)
+    else:
+        printer(result, console)
+    return 0
 
 
 def demo(settings: Settings, archive: str | None, domains: list[str], serve: bool, console: Console) -> int:

@@ -35,14 +35,30 @@ def call(base_url: str, method: str, path: str, body: Any = None, timeout_s: flo
         with urllib.request.urlopen(req, timeout=timeout_s) as resp:
             return resp.status, json.loads(resp.read() or b"null")
     except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        try:
-            message = json.loads(raw)["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = raw.decode("utf-8", "replace")[:500] or str(exc)
-        raise ApiCallError(exc.code, f"HTTP {exc.code}: {message}") from None
+        raise ApiCallError(exc.code, f"HTTP {exc.code}: {_message(exc.read())}") from None
     except (OSError, urllib.error.URLError) as exc:
         raise ApiCallError(0, f"cannot reach the gateway at {base_url}: {exc}") from None
+
+
+def call_text(base_url: str, method: str, path: str, body: Any = None, timeout_s: float = 90) -> str:
+    """The body of a CSV answer as text; raises ApiCallError with the API's message on 4xx/5xx."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"{base_url}{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json", "Accept": "text/csv"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as resp:
+            return str(resp.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise ApiCallError(exc.code, f"HTTP {exc.code}: {_message(exc.read())}") from None
+    except (OSError, urllib.error.URLError) as exc:
+        raise ApiCallError(0, f"cannot reach the gateway at {base_url}: {exc}") from None
+
+
+def _message(raw: bytes) -> str:
+    try:
+        return str(json.loads(raw)["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return raw.decode("utf-8", "replace")[:500]
 
 
 def check(base_url: str, body: dict[str, Any], timeout_s: float = 600) -> dict[str, Any]:

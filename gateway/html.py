@@ -1,9 +1,12 @@
 """HTML pages: the Jinja templates, our static files, and the headers every page carries."""
 
+import asyncio
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from jinja2 import StrictUndefined
-from litestar import Response, Router
+from litestar import MediaType, Request, Response, Router
 from litestar.datastructures import CacheControlHeader
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -52,3 +55,27 @@ def page_headers(cache: str = "no-store") -> dict[str, str]:
         "Referrer-Policy": "no-referrer",
         "Cache-Control": cache,
     }
+
+
+async def render_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: Callable[[], Mapping[str, Any]],
+    *,
+    status: int = 200,
+    cache: str = "no-store",
+) -> Response[str]:
+    """Build the context and render `template` off the event loop, with the page headers.
+
+    A report may hold 10,000 rows: building and rendering its page takes most of a second, which
+    must not stall every other request of the process.
+    """
+    engine = request.app.template_engine
+    if engine is None:  # pragma: no cover - create_app always configures templates
+        raise RuntimeError("no template engine configured")
+
+    def render() -> str:
+        return str(engine.get_template(template).render(**context()))
+
+    body = await asyncio.to_thread(render)
+    return Response(body, status_code=status, media_type=MediaType.HTML, headers=page_headers(cache))

@@ -43,6 +43,40 @@ def print_result(result: dict[str, Any], console: Console, *, limit: int = 200) 
         console.print(Text(f"note: {result['note']}", style="dim"))
 
 
+def print_compare(result: dict[str, Any], console: Console) -> None:
+    """Counts and the pages linking to both."""
+    a, b, counts = result["domain_a"], result["domain_b"], result["counts"]
+    console.print(f"[bold]{a}[/bold] vs [bold]{b}[/bold]: {counts['overlap']} pages link to both, "
+                  f"{counts['unique_a']} only to {a}, {counts['unique_b']} only to {b}", highlight=False)
+    table = Table(title="linking to both", title_justify="left")
+    table.add_column("referring page", overflow="fold")
+    table.add_column(f"to {a}", overflow="fold")
+    table.add_column(f"to {b}", overflow="fold")
+    for row in result["overlap"]:
+        other = row.get("b") or {}
+        table.add_row(Text(row["referring_url"]), Text(f"{row['link_type']}: {row.get('anchor_text') or ''}"),
+                      Text(f"{other.get('link_type', '')}: {other.get('anchor_text') or ''}"))
+    console.print(table)
+
+
+def print_diff(result: dict[str, Any], console: Console) -> None:
+    """New and lost pages."""
+    counts = result["counts"]
+    console.print(f"[bold]{result['domain']}[/bold], {result['window_days']} days: {counts['new']} new, "
+                  f"{counts['lost']} lost, {counts.get('unverified', 0)} unverified", highlight=False)
+    table = Table(show_header=True)
+    table.add_column("change")
+    table.add_column("referring page", overflow="fold")
+    table.add_column("type")
+    for change, key, style in (("new", "new_pages", "green"), ("lost", "lost_pages", "red"),
+                               ("unverified", "unverified_pages", "yellow")):
+        for row in result.get(key, []):
+            table.add_row(Text(change, style=style), Text(row["referring_url"]), row["link_type"])
+    console.print(table)
+    if result.get("note"):
+        console.print(Text(f"note: {result['note']}", style="dim"))
+
+
 def print_json(result: Any) -> None:
     """The API's JSON, as is."""
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -2,14 +2,13 @@
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.response import Template
 
 from contracts.reports import CompatSaveReport, ReportList, ReportOut, ReportSaved, SaveReport
 from gateway.errors import ApiError
-from gateway.html import page_headers
+from gateway.html import render_page
 from gateway.openapi import errors
 from gateway.reports.view import list_context, report_context
 from gateway.services import reports
@@ -23,23 +22,21 @@ def _saved(saved: reports.Saved, status: int) -> Response[ReportSaved]:
                     headers={"Location": saved.answer.url})
 
 
-async def report_page(services: Services, request: Request[Any, Any, Any], report_id: str) -> Template:
+async def report_page(services: Services, request: Request[Any, Any, Any], report_id: str) -> Response[str]:
     """The report's page, or the HTML 404 page."""
     report = await reports.reports_of(services).get(report_id)
     if report is None:
-        return Template("report_missing.html", context={"title": "Report not found"}, status_code=404,
-                        headers=page_headers(), media_type=MediaType.HTML)
-    context = report_context(report, reports.base_url(services, request))
+        return await render_page(request, "report_missing.html", lambda: {"title": "Report not found"}, status=404)
+    base = reports.base_url(services, request)
     # A report never changes once saved.
-    return Template("report.html", context=context, headers=page_headers("public, max-age=3600"),
-                    media_type=MediaType.HTML)
+    return await render_page(request, "report.html", lambda: report_context(report, base),
+                             cache="public, max-age=3600")
 
 
-async def list_page(services: Services, request: Request[Any, Any, Any]) -> Template:
+async def list_page(services: Services, request: Request[Any, Any, Any]) -> Response[str]:
     """The caller's reports as an HTML list."""
-    context = list_context(await reports.visible_summaries(services, request))
-    return Template("reports.html", context=context, headers=page_headers("private, no-store"),
-                    media_type=MediaType.HTML)
+    summaries = await reports.visible_summaries(services, request)
+    return await render_page(request, "reports.html", lambda: list_context(summaries), cache="private, no-store")
 
 
 async def og_png(services: Services, report_id: str) -> Response[bytes]:
@@ -85,14 +82,14 @@ class ReportPagesController(Controller):
     tags = ["reports"]
 
     @get("/", summary="Reports saved from this session (HTML)", media_type="text/html")
-    async def list(self, request: Request[Any, Any, Any], services: NamedDependency[Services]) -> Template:
+    async def list(self, request: Request[Any, Any, Any], services: NamedDependency[Services]) -> Response[str]:
         """The list page."""
         return await list_page(services, request)
 
     @get("/{report_id:str}", summary="A saved report (HTML)", media_type="text/html")
     async def report(
         self, request: Request[Any, Any, Any], report_id: FromPath[str], services: NamedDependency[Services]
-    ) -> Template:
+    ) -> Response[str]:
         """The report page; an HTML 404 page when unknown."""
         return await report_page(services, request, report_id)
 
@@ -120,7 +117,7 @@ class CompatReportsController(Controller):
     @get("/backlinks-report.php", summary="A saved report (original contract, HTML)", media_type="text/html")
     async def report(
         self, request: Request[Any, Any, Any], id: FromQuery[str], services: NamedDependency[Services]
-    ) -> Template:
+    ) -> Response[str]:
         """Same page as `/reports/{id}`."""
         return await report_page(services, request, id)
 

@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from backlinks.domains import registrable_domain
 from contracts.enums import LinkType
 from contracts.reports import ReportSummary, StoredReport
 from contracts.results import Row
@@ -24,13 +25,20 @@ def counts_by_type(rows: list[Row]) -> dict[str, int]:
 
 
 def referring_domain(row: Row) -> str:
-    """The row's referring domain; its URL's host when a client sent the field empty."""
-    if row.referring_domain:
-        return row.referring_domain
+    """The registrable domain the row's page is on (`www.msn.com` -> `msn.com`), as SEO counts them.
+
+    From the row's `referring_domain` (a host), or its URL's host when a client sent that empty.
+    """
+    host = row.referring_domain
+    if not host:
+        try:
+            host = urlsplit(row.referring_url).hostname or ""
+        except ValueError:
+            return ""
     try:
-        return (urlsplit(row.referring_url).hostname or "").lower()
-    except ValueError:
-        return ""
+        return registrable_domain(host)
+    except ValueError:  # a hostile payload's "host" need not be a host at all
+        return host.lower()
 
 
 def top_domains(rows: list[Row], limit: int = 10) -> list[tuple[str, int]]:

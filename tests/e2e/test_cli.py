@@ -57,6 +57,14 @@ def test_up_serves_ingest_and_check_from_other_processes_and_keeps_its_data(tmp_
         assert {r["referring_url"] for r in rows if r["link_type"] != "mention"} == set(expected_rows("nytimes.com"))
         table = cli("check", "nytimes.com", env=env)
         assert "nytimes.com: " in table.stdout and "referring pages" in table.stdout
+        as_csv = cli("check", "nytimes.com", "--csv", env=env).stdout.splitlines()
+        assert as_csv[0].startswith("referring_url,referring_domain,anchor_text,link_type,score")
+        assert len(as_csv) == 1 + len(rows)
+        compared = json.loads(cli("compare", "theguardian.com", "nytimes.com", "--json", env=env).stdout)
+        assert compared["counts"]["overlap"] == 3
+        diffed = json.loads(cli("diff", "nytimes.com", "--days", "1", "--json", env=env).stdout)
+        assert diffed["counts"] == {"new": 0, "lost": 0, "unverified": 0}
+        assert "only one snapshot" in diffed["note"]
     finally:
         stop(up)
     assert not (tmp_path / "data" / "redis.sock").exists(), "SIGTERM stopped the embedded Redis"

@@ -13,6 +13,7 @@ import pytest
 import redis
 from PIL import Image
 
+from backlinks.domains import registrable_domain
 from backlinks.redis_server import EmbeddedRedis
 from contracts.reports import ReportSummary, StoredReport
 from contracts.results import CheckResult
@@ -116,7 +117,7 @@ def test_a_saved_report_page_shows_the_check_results_counts_and_rows(module_syst
         assert bar.get("data-count") == str(counts[link_type])
         assert link_type in bar.text_content(), "each bar is labelled, not told apart by colour alone"
     assert stat(tree, "referring_pages") == len(apple["results"])
-    domains = Counter(row["referring_domain"] for row in apple["results"])
+    domains = Counter(registrable_domain(row["referring_domain"]) for row in apple["results"])
     assert stat(tree, "referring_domains") == len(domains)
     top = [(li.xpath('./span[@class="domain"]')[0].text, int(li.xpath('./span[@class="count"]')[0].text))
            for li in tree.xpath('//ol[@class="top-domains"]/li')]
