@@ -37,6 +37,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_ttl_s: int = 86_400
     snapshot_keep_s: int = 100 * 86_400
     session_ttl_s: int = 30 * 86_400
+    #: Checks per hour: per browser session, per IP for cookie-less callers (compare counts 2).
+    session_checks_per_hour: int = 30
+    ip_checks_per_hour: int = 60
+    #: Client IPs of reverse proxies whose X-Forwarded-For is believed (comma-separated CIDRs).
+    trusted_proxies: list[str] = msgspec.field(default_factory=list)
+    #: Signs webhooks of requests without an API key; empty: a random one made at first use.
+    webhook_secret: str = ""
+    webhook_max_attempts: int = 8
+    webhook_timeout_s: float = 10.0
     #: Set the session cookie `Secure` (behind TLS).
     session_cookie_secure: bool = False
     #: Largest accepted request body (reports carry a whole check result).

@@ -3,6 +3,7 @@
 import msgspec
 
 from contracts.enums import JobKind, JobStatus
+from contracts.keys import WebhookState
 from contracts.results import CheckResult
 
 
@@ -40,6 +41,7 @@ class Job(msgspec.Struct, kw_only=True):
     started_at: float | None = None
     finished_at: float | None = None
     attempts: int = 0
+    webhook: WebhookState | None = None
 
 
 class JobAccepted(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,6 +63,8 @@ class ScanMessage(msgspec.Struct, frozen=True, kw_only=True):
     #: Fetch pages anew instead of from the 3 h page cache.
     refresh: bool = False
     webhook_url: str | None = None
+    #: The API key that asked (its secret signs the webhook); None: the server's secret.
+    key_id: str | None = None
 
 
 class IngestMessage(msgspec.Struct, frozen=True, kw_only=True):

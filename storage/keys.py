@@ -98,6 +98,19 @@ class Keys:
         """Cached Open Graph PNG of a report."""
         return f"{self.ns}:report:{report_id}:og"
 
+    # keys, limits, webhooks
+    def api_keys(self) -> str:
+        """Hash of API keys by the SHA-256 of their secret."""
+        return f"{self.ns}:apikeys"
+
+    def quota(self, who: str, window: int) -> str:
+        """Counter of checks by one caller (session, IP or key) in one hourly window."""
+        return f"{self.ns}:quota:{who}:{window}"
+
+    def server_secret(self) -> str:
+        """The server's webhook signing secret (made at first use when not configured)."""
+        return f"{self.ns}:secret:webhook"
+
     def workers(self) -> str:
         """Sorted set of live worker ids by last heartbeat."""
         return f"{self.ns}:workers"

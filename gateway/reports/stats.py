@@ -91,3 +91,9 @@ def human_day(ts: int | None) -> str:
     """`2026-12-03` (UTC); empty for an unknown (or impossible) time."""
     moment = _utc(ts)
     return f"{moment:%Y-%m-%d}" if moment else ""
+
+
+def iso_time(ts: int | None) -> str:
+    """`2026-12-03T19:07:00Z`, for `<time datetime>`; empty for an unknown time."""
+    moment = _utc(ts)
+    return f"{moment:%Y-%m-%dT%H:%M:%SZ}" if moment else ""

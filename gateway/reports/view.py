@@ -15,6 +15,7 @@ from gateway.reports.stats import (
     domain_total,
     human_day,
     human_time,
+    iso_time,
     plural,
     report_path,
     top_domains,
@@ -123,9 +124,9 @@ def report_context(report: StoredReport, base_url: str) -> dict[str, object]:
         + f". Scanned {human_time(report.payload.scanned_at)}."
     )
     return {
-        "report": report,
         "domain": report.domain,
         "scanned": human_time(report.payload.scanned_at),
+        "scanned_iso": iso_time(report.payload.scanned_at),
         "saved": human_time(report.saved_at),
         "scan_kind": "deep scan (pages fetched live)" if report.payload.deep_scan else "quick scan (link index)",
         "note": report.payload.note or "",
