@@ -14,6 +14,7 @@ from backlinks import __version__, client
 from backlinks.commands import render
 from backlinks.commands.check import run_check, run_compare, run_diff
 from backlinks.commands.ingest import ingest
+from backlinks.commands.keys import keys
 from backlinks.commands.serve import gateway, up, worker
 from backlinks.errors import BacklinksError
 from backlinks.settings import Settings
@@ -68,6 +69,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--include-big", action="store_true")
     s.add_argument("--json", action="store_true")
     s.add_argument("--csv", action="store_true")
+
+    s = sub.add_parser("keys", help="API keys: add NAME [--quota N] [--admin] | list | revoke ID|NAME")
+    s.add_argument("action", choices=["add", "list", "revoke"])
+    s.add_argument("name", nargs="?")
+    s.add_argument("--quota", type=int, default=1000, help="checks per hour (default 1000)")
+    s.add_argument("--admin", action="store_true", help="may list every saved report")
 
     s = sub.add_parser("demo", help="start everything, ingest an archive, print checks")
     s.add_argument("archive", nargs="?", default=None,
@@ -129,6 +136,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, console: Console) ->
                 "soft": True}
         result = run_diff(settings, body, Console(stderr=True), csv=args.csv)
         return _show(result, args, render.print_diff, console)
+    if args.command == "keys":
+        return keys(settings, args.action, args.name, args.quota, args.admin, console)
     if args.command == "demo":
         return demo(settings, args.archive, args.domains or ["theguardian.com"], args.serve, console)
     raise BacklinksError(f"unknown command {args.command}")

@@ -11,3 +11,7 @@ class SettingsError(BacklinksError):
 
 class InvalidTarget(BacklinksError):
     """The domain to check is not a usable target; the message names the problem."""
+
+
+class InvalidWebhook(BacklinksError):
+    """A `webhook_url` Backlinks will not call (scheme, credentials, private address); the message says why."""

@@ -46,6 +46,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_secret: str = ""
     webhook_max_attempts: int = 8
     webhook_timeout_s: float = 10.0
+    #: Wait before the 2nd delivery attempt; doubles per attempt, capped at 60 times this
+    #: (30 s: 30 s, 1, 2, 4, 8, 16, 30 min).
+    webhook_base_delay_ms: int = 30_000
     #: Set the session cookie `Secure` (behind TLS).
     session_cookie_secure: bool = False
     #: Largest accepted request body (reports carry a whole check result).
@@ -76,7 +79,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fetch_ca_bundle: str = ""
 
     worker_threads: int = 8
-    worker_queues: list[str] = msgspec.field(default_factory=lambda: ["scans", "ingest"])
+    worker_queues: list[str] = msgspec.field(default_factory=lambda: ["scans", "ingest", "webhooks"])
     #: A worker silent this long is dead; its unfinished messages go back to the queue.
     broker_heartbeat_timeout_ms: int = 60_000
     #: Chance in a million that a broker call also requeues dead workers' messages.

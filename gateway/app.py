@@ -10,12 +10,14 @@ from litestar.openapi import OpenAPIConfig
 
 from backlinks import __version__
 from backlinks.settings import Settings
+from gateway.auth import guard_unsafe
 from gateway.controllers.checks import ChecksController, CompatChecksController
 from gateway.controllers.compare import CompareController, CompatCompareController
 from gateway.controllers.diff import CompatDiffController, DiffController
 from gateway.controllers.health import HealthController
 from gateway.controllers.jobs import JobsController
 from gateway.controllers.reports import CompatReportsController, ReportPagesController, ReportsApiController
+from gateway.controllers.sessions import SessionsController
 from gateway.errors import EXCEPTION_HANDLERS
 from gateway.html import static_router, template_config
 from gateway.state import Services
@@ -40,9 +42,10 @@ def create_app(settings: Settings, redis_url: str) -> Litestar:
 
     return Litestar(
         route_handlers=[ChecksController, CompatChecksController, CompareController, CompatCompareController,
-                        DiffController, CompatDiffController, JobsController, HealthController,
+                        DiffController, CompatDiffController, JobsController, HealthController, SessionsController,
                         ReportsApiController, ReportPagesController, CompatReportsController, static_router()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        guards=[guard_unsafe],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(title="Backlinks", version=__version__, path="/schema"),

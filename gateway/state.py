@@ -9,11 +9,13 @@ import redis.asyncio as aioredis
 from dramatiq.brokers.redis import RedisBroker
 
 from backlinks.settings import Settings
+from storage.apikeys import ApiKeyStore
 from storage.checks import CheckStore
 from storage.client import async_client
 from storage.index import IndexReader
 from storage.jobs import JobStore
 from storage.keys import Keys
+from storage.limits import RateLimiter
 from storage.sessions import SessionStore
 from storage.snapshots import SnapshotStore
 from workers.broker import build_broker, publish
@@ -33,6 +35,8 @@ class Services:
     index: IndexReader
     sessions: SessionStore
     snapshots: SnapshotStore
+    apikeys: ApiKeyStore
+    limiter: RateLimiter
 
     @classmethod
     def open(cls, settings: Settings, redis_url: str) -> "Services":
@@ -56,6 +60,8 @@ class Services:
             index=IndexReader(client, keys),
             sessions=SessionStore(client, keys, settings.session_ttl_s),
             snapshots=SnapshotStore(client, keys, settings.snapshot_keep_s),
+            apikeys=ApiKeyStore(client, keys),
+            limiter=RateLimiter(client, keys),
         )
 
     async def publish(self, queue: str, actor: str, payload: msgspec.Struct, **options: Any) -> None:

@@ -1,6 +1,7 @@
 """Dramatiq actors: decode the message, run the pipeline, persist through storage/."""
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -14,15 +15,17 @@ from dramatiq.middleware import Interrupt
 from backlinks.settings import Settings
 from contracts.enums import JobStatus
 from contracts.jobs import IngestMessage, IngestStats, ScanMessage
+from contracts.keys import WebhookState
 from storage.checks import CheckStore
 from storage.client import async_client
 from storage.jobs import JobStore
 from storage.keys import Keys
 from storage.snapshots import SnapshotStore
 from workers.archives import ArchiveError
-from workers.broker import INGEST_ACTOR, INGEST_QUEUE, SCAN_ACTOR, SCAN_QUEUE
+from workers.broker import INGEST_ACTOR, INGEST_QUEUE, SCAN_ACTOR, SCAN_QUEUE, WEBHOOK_ACTOR, WEBHOOK_QUEUE
 from workers.ingest import run_ingest
 from workers.scan import run_scan
+from workers.webhooks import SendWebhook, WebhookMessage, start_delivery, webhook_job, webhook_sender
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +47,15 @@ class Stores:
         self.snapshots = SnapshotStore(self.client, keys, settings.snapshot_keep_s)
 
 
-async def scan_job(settings: Settings, redis_url: str, message: ScanMessage) -> None:
+async def scan_job(
+    settings: Settings, redis_url: str, message: ScanMessage, *, webhooks: SendWebhook | None = None
+) -> None:
     """Run a check job to its end: done with a result, or failed with a reason.
 
     Errors of the scan fail the job (retrying would give the same answer); a worker that dies
     mid-job leaves the message unacknowledged, and the broker hands it to another worker, which
-    starts the job over: nothing is stored before the single atomic finish.
+    starts the job over: nothing is stored before the single atomic finish. A finished job with a
+    `webhook_url` gets its first delivery enqueued through `webhooks`.
     """
     stores = Stores(settings, redis_url)
     try:
@@ -67,8 +73,12 @@ async def scan_job(settings: Settings, redis_url: str, message: ScanMessage) -> 
             await stores.jobs.fail(message.job_id, f"scan failed: {exc or type(exc).__name__}")
             await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
             log.exception("check %s of %s failed", message.job_id, message.domain)
+            await start_delivery(stores.jobs, message, webhooks)
             return
+        if message.webhook_url:
+            job.webhook = WebhookState(url=message.webhook_url)
         await stores.checks.finish(job, result, debug=message.debug)
+        await start_delivery(stores.jobs, message, webhooks)
         await stores.snapshots.thin(message.domain, message.deep_scan, message.include_big, result.scanned_at)
     finally:
         await stores.client.aclose()
@@ -125,6 +135,7 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
 
         return run
 
+    send_webhook = webhook_sender(broker)
     scan = dramatiq.actor(
         broker=broker,
         actor_name=SCAN_ACTOR,
@@ -133,7 +144,7 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
         min_backoff=1000,
         max_backoff=10_000,
         time_limit=settings.scan_time_limit_s * 1000,
-    )(runner(ScanMessage, scan_job))
+    )(runner(ScanMessage, functools.partial(scan_job, webhooks=send_webhook)))
     ingest = dramatiq.actor(
         broker=broker,
         actor_name=INGEST_ACTOR,
@@ -143,4 +154,15 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
         max_backoff=30_000,
         time_limit=settings.ingest_time_limit_s * 1000,
     )(runner(IngestMessage, ingest_job))
-    return {SCAN_ACTOR: scan, INGEST_ACTOR: ingest}
+    # One attempt per message: HTTP failures re-enqueue themselves with back-off (workers.webhooks);
+    # Dramatiq's own retries only cover errors of ours (Redis trouble).
+    webhook = dramatiq.actor(
+        broker=broker,
+        actor_name=WEBHOOK_ACTOR,
+        queue_name=WEBHOOK_QUEUE,
+        max_retries=3,
+        min_backoff=1000,
+        max_backoff=60_000,
+        time_limit=int((settings.webhook_timeout_s + 60) * 1000),
+    )(runner(WebhookMessage, functools.partial(webhook_job, send=send_webhook)))
+    return {SCAN_ACTOR: scan, INGEST_ACTOR: ingest, WEBHOOK_ACTOR: webhook}

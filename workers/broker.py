@@ -14,6 +14,8 @@ SCAN_QUEUE = "scans"
 INGEST_QUEUE = "ingest"
 SCAN_ACTOR = "scan"
 INGEST_ACTOR = "ingest"
+WEBHOOK_QUEUE = "webhooks"
+WEBHOOK_ACTOR = "webhook"
 
 
 class MsgspecEncoder(Encoder):
@@ -46,10 +48,13 @@ def build_broker(settings: Settings, redis_url: str) -> RedisBroker:
     )
     broker.declare_queue(SCAN_QUEUE)
     broker.declare_queue(INGEST_QUEUE)
+    broker.declare_queue(WEBHOOK_QUEUE)
     return broker
 
 
-def publish(broker: RedisBroker, queue: str, actor: str, payload: msgspec.Struct, **options: Any) -> None:
+def publish(
+    broker: RedisBroker, queue: str, actor: str, payload: msgspec.Struct, *, delay_ms: int | None = None, **options: Any
+) -> None:
     """Enqueue one job message without importing the actors (blocking: run off the event loop)."""
     message: dramatiq.Message[Any] = dramatiq.Message(
         queue_name=queue,
@@ -58,7 +63,7 @@ def publish(broker: RedisBroker, queue: str, actor: str, payload: msgspec.Struct
         kwargs={},
         options=options,
     )
-    broker.enqueue(message)
+    broker.enqueue(message, delay=delay_ms)
 
 
 def live_workers(broker: RedisBroker, settings: Settings) -> int:

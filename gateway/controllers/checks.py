@@ -10,6 +10,7 @@ from litestar.params import FromQuery, JSONBody
 from contracts.jobs import JobAccepted
 from contracts.requests import CheckRequest, CompatCheckRequest
 from contracts.results import CheckResult
+from gateway.auth import identify
 from gateway.body import strict_body
 from gateway.csvout import check_csv, wants_csv
 from gateway.errors import ApiError
@@ -20,10 +21,10 @@ from gateway.state import Services
 CSV_RESPONSE = {200: ResponseSpec(data_container=str, media_type="text/csv", description="RFC 4180 CSV")}
 
 
-def csv_response(text: str, filename: str) -> Response[str]:
+def csv_response(text: str, filename: str, headers: dict[str, str] | None = None) -> Response[str]:
     """A CSV download."""
     return Response(text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', **(headers or {})})
 
 
 class ChecksController(Controller):
@@ -42,17 +43,18 @@ class ChecksController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[CheckRequest], services: NamedDependency[Services]
     ) -> Response[Any]:
         """Answer from the cache, or run a check job and wait up to `wait` seconds for it."""
+        caller = await identify(request, services)
         data = await strict_body(request, CheckRequest)
         p = checks.params(data.domain, deep_scan=data.deep_scan, include_big=data.include_big,
                           debug=data.debug, refresh=data.refresh, webhook_url=data.webhook_url)
         wait_s = checks.check_wait(data.wait, services.settings.max_wait_s)
-        outcome = await checks.submit(services, p, wait_s)
+        outcome = await checks.submit(services, p, wait_s, caller)
         if outcome.result is not None:
             if wants_csv(request.headers.get("accept")):
-                return csv_response(check_csv(outcome.result), f"backlinks-{p.domain}.csv")
-            return Response(outcome.result, status_code=200)
+                return csv_response(check_csv(outcome.result), f"backlinks-{p.domain}.csv", outcome.headers())
+            return Response(outcome.result, status_code=200, headers=outcome.headers())
         assert outcome.accepted is not None
-        return Response(outcome.accepted, status_code=202)
+        return Response(outcome.accepted, status_code=202, headers=outcome.headers())
 
     @get(
         "/backlinks.csv",
@@ -89,17 +91,22 @@ class CompatChecksController(Controller):
         responses=errors(400, 403, 429, 500),
     )
     async def check(
-        self, services: NamedDependency[Services], data: JSONBody[CompatCheckRequest]
-    ) -> CheckResult:
+        self,
+        request: Request[Any, Any, Any],
+        services: NamedDependency[Services],
+        data: JSONBody[CompatCheckRequest],
+    ) -> Response[CheckResult]:
         """The original check: unknown fields ignored, waits up to 60 s, answers 200."""
+        caller = await identify(request, services)
         p = checks.params(data.domain, deep_scan=data.deep_scan, include_big=data.include_big,
                           debug=data.debug, refresh=data.refresh)
-        outcome = await checks.submit(services, p, services.settings.compat_wait_s)
+        outcome = await checks.submit(services, p, services.settings.compat_wait_s, caller)
         if outcome.result is None:
             job = outcome.accepted.job_id if outcome.accepted else "?"
             raise ApiError(500, "upstream_timeout",
-                           f"the scan did not finish in time; poll /api/v1/jobs/{job} for its result")
-        return outcome.result
+                           f"the scan did not finish in time; poll /api/v1/jobs/{job} for its result",
+                           headers=outcome.headers())
+        return Response(outcome.result, headers=outcome.headers())
 
 
 __all__ = ["ChecksController", "CompatChecksController", "JobAccepted", "csv_response"]

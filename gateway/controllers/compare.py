@@ -8,6 +8,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from contracts.compare import ComparePending, CompareRequest, CompareResult, CompatCompareRequest
+from gateway.auth import identify
 from gateway.body import strict_body
 from gateway.controllers.checks import csv_response
 from gateway.csvout import compare_csv, wants_csv
@@ -32,15 +33,17 @@ class CompareController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[CompareRequest], services: NamedDependency[Services]
     ) -> Response[Any]:
         """Both checks run in parallel (or come from the cache); waits up to `wait` seconds."""
+        caller = await identify(request, services)
         data = await strict_body(request, CompareRequest)
         pa, pb = (checks.params(d, deep_scan=data.deep_scan, include_big=data.include_big, debug=data.debug,
                                 refresh=data.refresh) for d in (data.domain_a, data.domain_b))
-        result = await compare(services, pa, pb, data.wait)
+        result, quota = await compare(services, pa, pb, data.wait, caller)
         if isinstance(result, ComparePending):
-            return Response(result, status_code=202)
+            return Response(result, status_code=202, headers=quota.headers())
         if wants_csv(request.headers.get("accept")):
-            return csv_response(compare_csv(result), f"compare-{result.domain_a}-{result.domain_b}.csv")
-        return Response(result)
+            return csv_response(compare_csv(result), f"compare-{result.domain_a}-{result.domain_b}.csv",
+                                quota.headers())
+        return Response(result, headers=quota.headers())
 
 
 class CompatCompareController(Controller):
@@ -51,11 +54,18 @@ class CompatCompareController(Controller):
 
     @post("/backlinks-compare-api.php", status_code=200, summary="Compare (original contract)",
           responses=errors(400, 403, 429, 500))
-    async def compare(self, data: JSONBody[CompatCompareRequest], services: NamedDependency[Services]) -> CompareResult:
+    async def compare(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[CompatCompareRequest],
+        services: NamedDependency[Services],
+    ) -> Response[CompareResult]:
         """Waits up to 60 s like the original and answers 200."""
+        caller = await identify(request, services)
         pa, pb = (checks.params(d, deep_scan=data.deep_scan, include_big=data.include_big, debug=data.debug,
                                 refresh=False) for d in (data.domain_a, data.domain_b))
-        result = await compare(services, pa, pb, services.settings.compat_wait_s)
+        result, quota = await compare(services, pa, pb, services.settings.compat_wait_s, caller)
         if isinstance(result, ComparePending):
-            raise ApiError(500, "upstream_timeout", "the checks did not finish in time; repeat the request")
-        return result
+            raise ApiError(500, "upstream_timeout", "the checks did not finish in time; repeat the request",
+                           headers=quota.headers())
+        return Response(result, headers=quota.headers())

@@ -8,6 +8,7 @@ from litestar.params import JSONBody
 
 from backlinks.target import normalize_target
 from contracts.diff import CompatDiffRequest, DiffRequest, DiffResult
+from gateway.auth import identify
 from gateway.body import strict_body
 from gateway.controllers.checks import csv_response
 from gateway.csvout import diff_csv, wants_csv
@@ -23,11 +24,12 @@ class DiffController(Controller):
     tags = ["diff"]
 
     @post("/diff", status_code=200, summary="New vs lost referring pages (JSON, or CSV with Accept: text/csv)",
-          responses=errors(400, 401, 403, 404, 429))
+          responses=errors(400, 401, 403, 404))
     async def diff(
         self, request: Request[Any, Any, Any], data: JSONBody[DiffRequest], services: NamedDependency[Services]
     ) -> Response[Any]:
         """Latest snapshot against the baseline `days` before it."""
+        await identify(request, services)
         data = await strict_body(request, DiffRequest)
         result = await diff(services, normalize_target(data.domain), data.days, data.deep_scan, data.include_big,
                             soft=data.soft, debug=data.debug)
@@ -43,8 +45,14 @@ class CompatDiffController(Controller):
     tags = ["compatibility"]
 
     @post("/backlinks-diff-api.php", status_code=200, summary="New vs lost (original contract)",
-          responses=errors(400, 403, 404, 429))
-    async def diff(self, data: JSONBody[CompatDiffRequest], services: NamedDependency[Services]) -> DiffResult:
+          responses=errors(400, 403, 404))
+    async def diff(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[CompatDiffRequest],
+        services: NamedDependency[Services],
+    ) -> DiffResult:
         """Same answer as the v1 path; unknown fields ignored."""
+        await identify(request, services)
         return await diff(services, normalize_target(data.domain), data.days, data.deep_scan, data.include_big,
                           soft=data.soft, debug=data.debug)

@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from contracts.reports import CompatSaveReport, ReportList, ReportOut, ReportSaved, SaveReport
+from gateway.auth import identify
 from gateway.errors import ApiError
 from gateway.html import render_page
 from gateway.openapi import errors
@@ -53,12 +54,13 @@ class ReportsApiController(Controller):
     path = "/api/v1/reports"
     tags = ["reports"]
 
-    @post("/", status_code=201, summary="Save a check result as a shareable report", responses=errors(400, 403))
+    @post("/", status_code=201, summary="Save a check result as a shareable report", responses=errors(400, 401, 403))
     async def save(
         self, request: Request[Any, Any, Any], data: JSONBody[SaveReport], services: NamedDependency[Services]
     ) -> Response[ReportSaved]:
         """Store `payload` (a check result of `domain`); answer its id and page URL."""
-        return _saved(await reports.save(services, request, data.domain, data.payload), 201)
+        caller = await identify(request, services)
+        return _saved(await reports.save(services, request, data.domain, data.payload, caller), 201)
 
     @get("/", summary="Reports saved from this session")
     async def list(self, request: Request[Any, Any, Any], services: NamedDependency[Services]) -> ReportList:
@@ -112,7 +114,8 @@ class CompatReportsController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[CompatSaveReport], services: NamedDependency[Services]
     ) -> Response[ReportSaved]:
         """Like `POST /api/v1/reports`, answering 200."""
-        return _saved(await reports.save(services, request, data.domain, data.payload), 200)
+        caller = await identify(request, services)
+        return _saved(await reports.save(services, request, data.domain, data.payload, caller), 200)
 
     @get("/backlinks-report.php", summary="A saved report (original contract, HTML)", media_type="text/html")
     async def report(

@@ -2,7 +2,7 @@
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import msgspec
 
@@ -10,8 +10,10 @@ from backlinks.target import normalize_target
 from contracts.enums import JobKind, JobStatus
 from contracts.jobs import Job, JobAccepted, ScanMessage
 from contracts.results import CheckResult
+from gateway.auth import Caller, charge
 from gateway.errors import ApiError
 from gateway.state import Services
+from storage.limits import Quota
 from workers.broker import SCAN_ACTOR, SCAN_QUEUE
 
 
@@ -29,10 +31,15 @@ class CheckParams:
 
 @dataclass(frozen=True, slots=True)
 class CheckOutcome:
-    """A result (200) or a job still running (202)."""
+    """A result (200) or a job still running (202), and the caller's quota after it."""
 
     result: CheckResult | None = None
     accepted: JobAccepted | None = None
+    quota: Quota | None = None
+
+    def headers(self) -> dict[str, str]:
+        """RateLimit-* headers for the answer."""
+        return self.quota.headers() if self.quota else {}
 
 
 def params(domain: str, *, deep_scan: bool, include_big: bool, debug: bool, refresh: bool,
@@ -53,16 +60,25 @@ def answer(result: CheckResult, *, cached: bool, debug: bool) -> CheckResult:
     return msgspec.structs.replace(result, cached=cached, diagnostics=result.diagnostics if debug else None)
 
 
-async def submit(services: Services, p: CheckParams, wait_s: float) -> CheckOutcome:
-    """Answer from the cache, or join/start the job and wait up to `wait_s` for it."""
-    checks = services.checks
-    if not p.refresh:
-        cached = await checks.cached(p.domain, p.deep_scan, p.include_big)
-        if cached is not None:
-            return CheckOutcome(result=answer(cached, cached=True, debug=p.debug))
-    job_id = await _join_or_start(services, p)
+async def cached_result(services: Services, p: CheckParams) -> CheckResult | None:
+    """The cached answer for these parameters (None with `refresh`)."""
+    if p.refresh:
+        return None
+    cached = await services.checks.cached(p.domain, p.deep_scan, p.include_big)
+    return answer(cached, cached=True, debug=p.debug) if cached is not None else None
+
+
+async def submit(services: Services, p: CheckParams, wait_s: float, caller: Caller | None) -> CheckOutcome:
+    """Answer from the cache (free), or charge the caller one check, join/start the job and wait
+    up to `wait_s` for it. `caller=None`: already charged (compare charges both sides at once)."""
+    cached = await cached_result(services, p)
+    if cached is not None:
+        quota = await charge(services, caller, 0) if caller else None
+        return CheckOutcome(result=cached, quota=quota)
+    quota = await charge(services, caller, 1) if caller else None
+    job_id = await _join_or_start(services, p, caller.key.key_id if caller and caller.key else None)
     job = await services.jobs.wait(job_id, wait_s) if wait_s > 0 else await services.jobs.get(job_id)
-    return outcome_of(job, job_id, p.debug)
+    return replace(outcome_of(job, job_id, p.debug), quota=quota)
 
 
 def outcome_of(job: Job | None, job_id: str, debug: bool) -> CheckOutcome:
@@ -76,7 +92,7 @@ def outcome_of(job: Job | None, job_id: str, debug: bool) -> CheckOutcome:
     return CheckOutcome(accepted=JobAccepted(job_id=job_id, status=job.status, poll_url=f"/api/v1/jobs/{job_id}"))
 
 
-async def _join_or_start(services: Services, p: CheckParams) -> str:
+async def _join_or_start(services: Services, p: CheckParams, key_id: str | None) -> str:
     job_id = uuid.uuid4().hex
     for _ in range(3):
         running = await services.checks.claim(p.domain, p.deep_scan, p.include_big, job_id)
@@ -89,6 +105,6 @@ async def _join_or_start(services: Services, p: CheckParams) -> str:
         await services.checks.release(p.domain, p.deep_scan, p.include_big, running)
     await services.jobs.create(Job(job_id=job_id, kind=JobKind.CHECK, created_at=time.time()))
     message = ScanMessage(job_id=job_id, domain=p.domain, deep_scan=p.deep_scan, include_big=p.include_big,
-                          debug=p.debug, refresh=p.refresh, webhook_url=p.webhook_url)
+                          debug=p.debug, refresh=p.refresh, webhook_url=p.webhook_url, key_id=key_id)
     await services.publish(SCAN_QUEUE, SCAN_ACTOR, message)
     return job_id

@@ -9,9 +9,11 @@ from w3lib.url import canonicalize_url
 from contracts.compare import CompareCounts, ComparePending, CompareResult, OverlapRow
 from contracts.jobs import JobAccepted
 from contracts.results import CheckResult, Diagnostics, Row
+from gateway.auth import Caller, charge
 from gateway.errors import ApiError
-from gateway.services.checks import CheckOutcome, CheckParams, outcome_of, submit
+from gateway.services.checks import CheckOutcome, CheckParams, cached_result, outcome_of, submit
 from gateway.state import Services
+from storage.limits import Quota
 
 
 def page_key(url: str) -> str:
@@ -63,20 +65,23 @@ def _diagnostics(a: CheckResult, b: CheckResult) -> dict[str, Diagnostics] | Non
 
 
 async def compare(
-    services: Services, pa: CheckParams, pb: CheckParams, wait_s: float
-) -> CompareResult | ComparePending:
+    services: Services, pa: CheckParams, pb: CheckParams, wait_s: float, caller: Caller
+) -> tuple[CompareResult | ComparePending, Quota]:
     """Run (or join, or read from cache) both checks at once and wait up to `wait_s` for both."""
     if pa.domain == pb.domain:
         raise ApiError(400, "same_domain", f"domain_a and domain_b are both {pa.domain}; compare two different domains")
     started = time.monotonic()
-    first = await asyncio.gather(submit(services, pa, 0), submit(services, pb, 0))
+    # One charge for both sides (cached ones free), so a compare is admitted or refused whole.
+    uncached = [await cached_result(services, p) is None for p in (pa, pb)]
+    quota = await charge(services, caller, sum(uncached))
+    first = await asyncio.gather(submit(services, pa, 0, None), submit(services, pb, 0, None))
     pairs = zip(first, (pa, pb), strict=True)
     outcomes = await asyncio.gather(*(_finish(services, o, p, wait_s, started) for o, p in pairs))
     if outcomes[0].result is not None and outcomes[1].result is not None:
-        return compare_results(outcomes[0].result, outcomes[1].result, debug=pa.debug)
+        return compare_results(outcomes[0].result, outcomes[1].result, debug=pa.debug), quota
     pending = [o.accepted for o in outcomes if o.accepted is not None]
     return ComparePending(status="running", jobs=pending,
-                          note="one or both checks are still running; repeat this request to get the comparison")
+                          note="one or both checks are still running; repeat this request to get the comparison"), quota
 
 
 async def _finish(

@@ -14,6 +14,7 @@ from backlinks.errors import InvalidTarget
 from backlinks.target import normalize_target
 from contracts.reports import ReportSaved, ReportSummary, StoredReport
 from contracts.results import CheckResult
+from gateway.auth import Caller, api_key
 from gateway.errors import ApiError
 from gateway.reports.image import render_og_image
 from gateway.reports.stats import report_path, summary_of
@@ -52,23 +53,27 @@ def validated_payload(domain: str, payload: CheckResult, max_rows: int) -> tuple
     return target, msgspec.structs.replace(payload, domain=target, diagnostics=None, cached=False)
 
 
-async def save(services: Services, request: Request[Any, Any, Any], domain: str, payload: CheckResult) -> Saved:
-    """Validate, store, and attach the report to the caller's session (started if needed)."""
+async def save(
+    services: Services, request: Request[Any, Any, Any], domain: str, payload: CheckResult, caller: Caller
+) -> Saved:
+    """Validate, store, and attach the report to the caller's session (started if needed; API-key
+    callers have no session: admin keys list every report)."""
     target, clean = validated_payload(domain, payload, services.settings.max_results)
-    session, cookie = await session_or_new(request, services)
+    session, cookie = (None, None) if caller.key is not None else await session_or_new(request, services)
     report = StoredReport(report_id=secrets.token_urlsafe(16), domain=target, payload=clean,
-                          saved_at=int(time.time()), session_id=session.session_id)
+                          saved_at=int(time.time()), session_id=session.session_id if session else None)
     await reports_of(services).save(report, summary_of(report))
-    await services.sessions.add_report(session.session_id, report.report_id, report.saved_at)
+    if session is not None:
+        await services.sessions.add_report(session.session_id, report.report_id, report.saved_at)
     return Saved(ReportSaved(id=report.report_id, url=report_path(report.report_id)), cookie)
 
 
 async def visible_summaries(services: Services, request: Request[Any, Any, Any]) -> list[ReportSummary]:
-    """The reports the caller may list, newest first: those its session saved (none without one).
-
-    Seam for SPEC 3.4's admin listing: once API keys exist, a key with admin rights lists
-    `ReportStore.recent_ids()` (every report) here instead of its session's.
-    """
+    """The reports the caller may list, newest first: those its session saved (none without one);
+    every report for an API key with admin rights (a bad key is a 401)."""
+    key = await api_key(request, services)
+    if key is not None:
+        return await reports_of(services).summaries(await reports_of(services).recent_ids()) if key.admin else []
     session = await current_session(request, services)
     if session is None:
         return []

@@ -46,7 +46,11 @@ def browser(system: System) -> Iterator[httpx.Client]:
 
 def save(client: httpx.Client, domain: str, payload: dict[str, Any], path: str = "/api/v1/reports",
          **extra: object) -> httpx.Response:
-    return client.post(path, json={"domain": domain, "payload": payload, **extra})
+    """Save as a browser would: once it holds a session cookie, with the session's CSRF token."""
+    headers = {}
+    if client.cookies.get("bl_session"):
+        headers["X-CSRF-Token"] = client.get("/api/v1/csrf").json()["csrf"]
+    return client.post(path, json={"domain": domain, "payload": payload, **extra}, headers=headers)
 
 
 def saved_id(client: httpx.Client, domain: str, payload: dict[str, Any]) -> str:
