@@ -5,7 +5,7 @@ import logging
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from backlinks.errors import InvalidTarget
+from backlinks.errors import InvalidTarget, InvalidWebhook
 from contracts.errors import ErrorBody, ErrorDetail
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ def handle_invalid_target(_: Request, exc: InvalidTarget) -> Response[ErrorBody]
     return error_response(400, "invalid_domain", f"invalid domain: {exc}")
 
 
+def handle_invalid_webhook(_: Request, exc: InvalidWebhook) -> Response[ErrorBody]:
+    return error_response(400, "invalid_webhook", f"invalid webhook_url: {exc}")
+
+
 def handle_validation(_: Request, exc: ValidationException) -> Response[ErrorBody]:
     details = exc.extra if isinstance(exc.extra, list) else []
     parts = [str(d.get("message", "")) + (f" (at {d['key']})" if d.get("key") else "") for d in details
@@ -62,6 +66,7 @@ def handle_unexpected(request: Request, exc: Exception) -> Response[ErrorBody]:
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     InvalidTarget: handle_invalid_target,
+    InvalidWebhook: handle_invalid_webhook,
     ValidationException: handle_validation,
     HTTPException: handle_http,
     Exception: handle_unexpected,

@@ -1,5 +1,7 @@
 """Checks: `POST /api/v1/backlinks/check`, its CSV, and the original `POST /marketing/backlinks-api.php`."""
 
+import asyncio
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -17,6 +19,7 @@ from gateway.errors import ApiError
 from gateway.openapi import ACCEPTED, errors
 from gateway.services import checks
 from gateway.state import Services
+from workers.webhook_url import validate_webhook_url
 
 CSV_RESPONSE = {200: ResponseSpec(data_container=str, media_type="text/csv", description="RFC 4180 CSV")}
 
@@ -48,6 +51,8 @@ class ChecksController(Controller):
         p = checks.params(data.domain, deep_scan=data.deep_scan, include_big=data.include_big,
                           debug=data.debug, refresh=data.refresh, webhook_url=data.webhook_url)
         wait_s = checks.check_wait(data.wait, services.settings.max_wait_s)
+        if p.webhook_url:
+            p = replace(p, webhook_url=await asyncio.to_thread(validate_webhook_url, p.webhook_url, services.settings))
         outcome = await checks.submit(services, p, wait_s, caller)
         if outcome.result is not None:
             if wants_csv(request.headers.get("accept")):

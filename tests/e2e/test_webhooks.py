@@ -260,3 +260,22 @@ def test_an_address_refused_at_delivery_is_recorded_and_not_retried(
     assert (state["attempts"], state["last_status"], state["finished"]) == (1, None, True)
     assert state["last_error"] == "refused private address 10.0.0.1"
     assert receiver.at(path) == []
+
+
+def test_a_check_through_the_gateway_with_a_webhook_url_is_delivered(hooks: System, receiver: Receiver) -> None:
+    url = receiver.url("/via-gateway", 200)
+    response = hooks.http.post("/api/v1/backlinks/check",
+                               json={"domain": "gateway-hook.com", "webhook_url": url, "refresh": True})
+    assert response.status_code == 202, response.text
+    job = delivery_ended(hooks, response.json()["job_id"])
+    assert job["webhook"]["last_status"] == 200
+    assert len(receiver.at("/via-gateway")) == 1
+
+
+# Loopback is allow-listed in this system (for the receiver); its refusal is unit-tested.
+@pytest.mark.parametrize("bad", ["http://169.254.169.254/latest/meta-data", "http://10.0.0.1/hook",
+                                 "ftp://example.com/hook", "https://user:pw@example.com/hook"])
+def test_the_gateway_refuses_a_bad_webhook_url_with_400(hooks: System, bad: str) -> None:
+    response = hooks.http.post("/api/v1/backlinks/check", json={"domain": "gateway-hook.com", "webhook_url": bad})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_webhook"
