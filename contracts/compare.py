@@ -20,6 +20,7 @@ class CompareRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     debug: bool = False
     refresh: bool = False
     wait: Wait = 60
+    webhook_url: str | None = None
     csrf: str | None = None
 
 

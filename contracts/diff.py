@@ -18,6 +18,7 @@ class DiffRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     include_big: bool = False
     soft: bool = False
     debug: bool = False
+    webhook_url: str | None = None
     csrf: str | None = None
 
 

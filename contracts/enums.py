@@ -51,6 +51,10 @@ class JobKind(StrEnum):
     CHECK = "check"
     #: Ingest of one WARC or WAT file into the link index.
     INGEST = "ingest"
+    #: A finished comparison, kept to deliver its webhook.
+    COMPARE = "compare"
+    #: A finished new-vs-lost answer, kept to deliver its webhook.
+    DIFF = "diff"
 
 
 #: Rank of each link type when choosing a row's best link (lower wins).

@@ -42,6 +42,8 @@ class Job(msgspec.Struct, kw_only=True):
     finished_at: float | None = None
     attempts: int = 0
     webhook: WebhookState | None = None
+    #: The answer of a compare or diff job (as its endpoint gave it), already JSON; null otherwise.
+    answer: msgspec.Raw = msgspec.Raw(b"null")
 
 
 class JobAccepted(msgspec.Struct, frozen=True, kw_only=True):

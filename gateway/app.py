@@ -16,6 +16,7 @@ from gateway.controllers.compare import CompareController, CompatCompareControll
 from gateway.controllers.diff import CompatDiffController, DiffController
 from gateway.controllers.health import HealthController
 from gateway.controllers.jobs import JobsController
+from gateway.controllers.pages import PagesController
 from gateway.controllers.reports import CompatReportsController, ReportPagesController, ReportsApiController
 from gateway.controllers.sessions import SessionsController
 from gateway.errors import EXCEPTION_HANDLERS
@@ -43,7 +44,8 @@ def create_app(settings: Settings, redis_url: str) -> Litestar:
     return Litestar(
         route_handlers=[ChecksController, CompatChecksController, CompareController, CompatCompareController,
                         DiffController, CompatDiffController, JobsController, HealthController, SessionsController,
-                        ReportsApiController, ReportPagesController, CompatReportsController, static_router()],
+                        ReportsApiController, ReportPagesController, CompatReportsController, PagesController,
+                        static_router()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         guards=[guard_unsafe],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from contracts.compare import ComparePending, CompareRequest, CompareResult, CompatCompareRequest
+from contracts.enums import JobKind
 from gateway.auth import identify
 from gateway.body import strict_body
 from gateway.controllers.checks import csv_response
@@ -16,6 +17,7 @@ from gateway.errors import ApiError
 from gateway.openapi import errors
 from gateway.services import checks
 from gateway.services.compare import compare
+from gateway.services.notify import checked_webhook, notify
 from gateway.state import Services
 
 PENDING = {202: ResponseSpec(data_container=ComparePending, description="Checks still running; repeat the request")}
@@ -37,13 +39,16 @@ class CompareController(Controller):
         data = await strict_body(request, CompareRequest)
         pa, pb = (checks.params(d, deep_scan=data.deep_scan, include_big=data.include_big, debug=data.debug,
                                 refresh=data.refresh) for d in (data.domain_a, data.domain_b))
+        webhook = await checked_webhook(data.webhook_url, services.settings)
         result, quota = await compare(services, pa, pb, data.wait, caller)
         if isinstance(result, ComparePending):
             return Response(result, status_code=202, headers=quota.headers())
+        headers = quota.headers()
+        if webhook:
+            headers["X-Backlinks-Webhook-Job"] = await notify(services, JobKind.COMPARE, result, webhook, caller)
         if wants_csv(request.headers.get("accept")):
-            return csv_response(compare_csv(result), f"compare-{result.domain_a}-{result.domain_b}.csv",
-                                quota.headers())
-        return Response(result, headers=quota.headers())
+            return csv_response(compare_csv(result), f"compare-{result.domain_a}-{result.domain_b}.csv", headers)
+        return Response(result, headers=headers)
 
 
 class CompatCompareController(Controller):

@@ -8,12 +8,14 @@ from litestar.params import JSONBody
 
 from backlinks.target import normalize_target
 from contracts.diff import CompatDiffRequest, DiffRequest, DiffResult
+from contracts.enums import JobKind
 from gateway.auth import identify
 from gateway.body import strict_body
 from gateway.controllers.checks import csv_response
 from gateway.csvout import diff_csv, wants_csv
 from gateway.openapi import errors
 from gateway.services.diff import diff
+from gateway.services.notify import checked_webhook, notify
 from gateway.state import Services
 
 
@@ -29,13 +31,17 @@ class DiffController(Controller):
         self, request: Request[Any, Any, Any], data: JSONBody[DiffRequest], services: NamedDependency[Services]
     ) -> Response[Any]:
         """Latest snapshot against the baseline `days` before it."""
-        await identify(request, services)
+        caller = await identify(request, services)
         data = await strict_body(request, DiffRequest)
+        webhook = await checked_webhook(data.webhook_url, services.settings)
         result = await diff(services, normalize_target(data.domain), data.days, data.deep_scan, data.include_big,
                             soft=data.soft, debug=data.debug)
+        headers = {}
+        if webhook:
+            headers["X-Backlinks-Webhook-Job"] = await notify(services, JobKind.DIFF, result, webhook, caller)
         if wants_csv(request.headers.get("accept")):
-            return csv_response(diff_csv(result), f"diff-{result.domain}-{data.days}d.csv")
-        return Response(result)
+            return csv_response(diff_csv(result), f"diff-{result.domain}-{data.days}d.csv", headers)
+        return Response(result, headers=headers)
 
 
 class CompatDiffController(Controller):

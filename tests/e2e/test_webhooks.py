@@ -279,3 +279,25 @@ def test_the_gateway_refuses_a_bad_webhook_url_with_400(hooks: System, bad: str)
     response = hooks.http.post("/api/v1/backlinks/check", json={"domain": "gateway-hook.com", "webhook_url": bad})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_webhook"
+
+
+def test_compare_and_diff_answers_are_delivered_to_their_webhooks(hooks: System, receiver: Receiver) -> None:
+    compare_url = receiver.url("/compare", 200)
+    compared = hooks.http.post("/api/v1/backlinks/compare", json={
+        "domain_a": "hook-a.com", "domain_b": "hook-b.com", "webhook_url": compare_url})
+    assert compared.status_code == 200, compared.text
+    job = delivery_ended(hooks, compared.headers["X-Backlinks-Webhook-Job"])
+    assert job["kind"] == "compare" and job["webhook"]["last_status"] == 200
+    [delivered] = receiver.at("/compare")
+    assert delivered.json()["answer"] == compared.json()
+
+    hooks.check("hook-a.com")
+    diff_url = receiver.url("/diff", 200)
+    diffed = hooks.http.post("/api/v1/backlinks/diff", json={"domain": "hook-a.com", "webhook_url": diff_url})
+    assert diffed.status_code == 200, diffed.text
+    job = delivery_ended(hooks, diffed.headers["X-Backlinks-Webhook-Job"])
+    assert job["kind"] == "diff" and job["webhook"]["last_status"] == 200
+    assert receiver.at("/diff")[0].json()["answer"] == diffed.json()
+    refused = hooks.http.post("/api/v1/backlinks/diff", json={"domain": "hook-a.com",
+                                                               "webhook_url": "http://169.254.169.254/"})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_webhook"
