@@ -43,7 +43,7 @@ class Job(msgspec.Struct, kw_only=True):
     attempts: int = 0
     webhook: WebhookState | None = None
     #: The answer of a compare or diff job (as its endpoint gave it), already JSON; null otherwise.
-    answer: msgspec.Raw = msgspec.Raw(b"null")
+    answer: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"null"))
 
 
 class JobAccepted(msgspec.Struct, frozen=True, kw_only=True):
