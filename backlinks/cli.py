@@ -3,6 +3,7 @@
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -88,6 +89,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     args = parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so `finally` blocks stop what this process started (workers,
+    # gateway threads, the embedded Redis). `up`, `gateway` and `worker` install their own handlers.
+    signal.signal(signal.SIGTERM, _terminate)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
@@ -102,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except (OSError, ValueError) as exc:  # e.g. a REDIS_URL or BACKLINKS_API_URL that cannot be used
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings, console: Console) -> int:

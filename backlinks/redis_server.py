@@ -97,6 +97,35 @@ class EmbeddedRedis:
             self.stop()
             raise EmbeddedRedisError(f"redis-server did not answer within {timeout_s}s")
 
+    def others_connected(self, own_name: str) -> int:
+        """How many connections of other processes (or unnamed clients) the server has."""
+        client = redis.Redis.from_url(self.url, socket_timeout=5)
+        try:
+            me = client.client_id()
+            return sum(1 for c in client.client_list() if int(c["id"]) != me and c.get("name") != own_name)
+        finally:
+            client.close()
+
+    def release(self, own_name: str) -> bool:
+        """Done with the server: stop it unless another process still uses it; True if stopped.
+
+        Any user may be the last one (the starter may have gone first), so every user calls this;
+        a server still in use is left running, detached, for the others.
+        """
+        try:
+            if self.others_connected(own_name):
+                log.info("embedded Redis left running: other processes use it")
+                self.process = None
+                return False
+        except (redis.RedisError, OSError):
+            return False
+        if self.process is None:
+            with contextlib.suppress(redis.RedisError, OSError):
+                redis.Redis.from_url(self.url, socket_timeout=5).shutdown(nosave=False)
+            return True
+        self.stop()
+        return True
+
     def stop(self) -> None:
         """Stop the server if this object started it (AOF is flushed by SHUTDOWN)."""
         if self.process is None:

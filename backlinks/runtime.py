@@ -7,21 +7,22 @@ from dataclasses import dataclass
 
 from backlinks.redis_server import EmbeddedRedis
 from backlinks.settings import Settings
+from storage.client import client_name
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class RedisHandle:
-    """The Redis URL in use, and the embedded server when this process started it."""
+    """The Redis URL in use, and the embedded server when it is the data folder's."""
 
     url: str
     embedded: EmbeddedRedis | None = None
 
     def close(self) -> None:
-        """Stop the embedded server if this process started it."""
+        """Done with Redis: an embedded server is stopped when no other process uses it."""
         if self.embedded is not None:
-            self.embedded.stop()
+            self.embedded.release(client_name())
             self.embedded = None
 
 
@@ -38,10 +39,9 @@ def acquire_redis(settings: Settings) -> RedisHandle:
     if settings.redis_url:
         return RedisHandle(settings.redis_url)
     server = EmbeddedRedis(settings.resolved_data_dir())
-    started = server.start()
-    if started:
+    if server.start():
         log.info("started embedded Redis in %s", server.data_dir)
-    return RedisHandle(server.url, server if started else None)
+    return RedisHandle(server.url, server)
 
 
 @contextlib.contextmanager

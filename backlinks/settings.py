@@ -1,5 +1,6 @@
 """One typed settings object, read from `BACKLINKS_*` environment variables."""
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, get_type_hints
@@ -116,7 +117,49 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 continue
             values[name] = _convert(var, raw, hints[name])
         values.update(overrides)
-        return cls(**values)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse values that type-check but cannot work, naming the variable."""
+        for name, low in _MINIMUMS.items():
+            if getattr(self, name) < low:
+                raise SettingsError(f"{PREFIX}{name.upper()}={getattr(self, name)} must be at least {low}")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"{PREFIX}PORT={self.port} is not a TCP port (1..65535)")
+        unknown = [s for s in self.sources if s not in KNOWN_SOURCES]
+        if unknown or not self.sources:
+            raise SettingsError(f"{PREFIX}SOURCES has {unknown or 'nothing'}; known: {', '.join(KNOWN_SOURCES)}")
+        for net in [*self.fetch_allow_nets, *self.trusted_proxies]:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise SettingsError(f"{net!r} in {PREFIX}FETCH_ALLOW_NETS/TRUSTED_PROXIES is not a CIDR") from None
+        for rule in self.fetch_resolve:
+            if rule.count(":") < 2 or not rule.split(":", 2)[1].isdigit():
+                raise SettingsError(f"{PREFIX}FETCH_RESOLVE rule {rule!r} is not host:port:address")
+        for rule in self.fetch_connect_to:
+            parts = rule.split(":")
+            if len(parts) < 4 or not all(p.isdigit() for p in (parts[1], parts[-1]) if p):
+                raise SettingsError(
+                    f"{PREFIX}FETCH_CONNECT_TO rule {rule!r} is not host:port:connect_host:connect_port"
+                )
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError(f"REDIS_URL={self.redis_url!r} must start with redis://, rediss:// or unix://")
+        if self.api_url and not self.api_url.startswith(("http://", "https://")):
+            raise SettingsError(f"{PREFIX}API_URL={self.api_url!r} must be an http(s) URL")
+
+
+KNOWN_SOURCES = ("index", "seeds")
+_MINIMUMS = {
+    "worker_threads": 1, "deep_scan_max_pages": 1, "max_results": 1, "fetch_concurrency": 1,
+    "fetch_per_host_concurrency": 1, "fetch_max_redirects": 0, "fetch_max_body_bytes": 1024,
+    "fetch_connect_timeout_s": 0.1, "fetch_total_timeout_s": 0.1, "result_cache_ttl_s": 1, "page_cache_ttl_s": 1,
+    "job_ttl_s": 60, "snapshot_keep_s": 86_400, "ingest_batch_pages": 1, "ingest_max_body_bytes": 1024,
+    "session_checks_per_hour": 0, "ip_checks_per_hour": 0, "max_body_bytes": 1024, "webhook_max_attempts": 1,
+}
+_KIND_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "text"}
 
 
 def _convert(var: str, raw: str, kind: Any) -> Any:
@@ -125,5 +168,5 @@ def _convert(var: str, raw: str, kind: Any) -> Any:
         value = [part.strip() for part in value.split(",") if part.strip()]
     try:
         return msgspec.convert(value, kind, strict=False)
-    except msgspec.ValidationError as exc:
-        raise SettingsError(f"{var}={raw!r} is not a valid {kind}: {exc}") from None
+    except msgspec.ValidationError:
+        raise SettingsError(f"{var}={raw!r} is not {_KIND_NAMES.get(kind, str(kind))}") from None

@@ -23,6 +23,8 @@ def normalize_target(raw: object) -> str:
     text = raw.strip()
     if not text:
         raise InvalidTarget("domain is empty")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidTarget(f"domain {text[:80]!r} contains white space or control characters")
     host = _host_part(text)
     if not host:
         raise InvalidTarget(f"no host name in {raw!r}")

@@ -23,7 +23,8 @@ from contracts.jobs import IngestMessage, Job
 from storage.client import async_client, sync_client
 from storage.jobs import JobStore
 from storage.keys import Keys
-from workers.broker import INGEST_ACTOR, INGEST_QUEUE, build_broker, live_workers, publish
+from storage.workers import live_workers
+from workers.broker import INGEST_ACTOR, INGEST_QUEUE, build_broker, publish
 
 
 def bench_settings(redis_url: str, data_dir: str, **overrides: Any) -> Settings:
@@ -73,15 +74,15 @@ class Workers:
             args += ["--threads", str(self.threads)]
         log = open(Path(self._logs.name) / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
         self.processes.append(subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO))
-        broker = build_broker(self.settings, self.settings.redis_url)
+        client = sync_client(self.settings.redis_url)
         try:
             deadline = time.monotonic() + timeout_s
-            while live_workers(broker, self.settings) < len(self.processes):
+            while live_workers(client, Keys(self.settings.namespace)) < len(self.processes):
                 if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
                     raise RuntimeError(f"worker did not start; see {self._logs.name}")
                 time.sleep(0.05)
         finally:
-            broker.close()
+            client.close()
 
     def stop(self) -> None:
         """Stop every worker this object started (SIGTERM, then SIGKILL after 15 s)."""

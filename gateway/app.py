@@ -48,6 +48,8 @@ def create_app(settings: Settings, redis_url: str) -> Litestar:
                         static_router()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         guards=[guard_unsafe],
+        # Logging is the process's business (CLI flags), not the app's: no root handler at INFO.
+        logging_config=None,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(title="Backlinks", version=__version__, path="/schema"),

@@ -5,6 +5,8 @@ import logging
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from backlinks.errors import InvalidTarget, InvalidWebhook
 from contracts.errors import ErrorBody, ErrorDetail
 
@@ -58,6 +60,16 @@ def handle_http(_: Request, exc: HTTPException) -> Response[ErrorBody]:
     return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
 
+def handle_too_deep(_: Request, exc: RecursionError) -> Response[ErrorBody]:
+    return error_response(400, "invalid_request", "invalid request body: JSON nested too deeply")
+
+
+def handle_redis_down(request: Request, exc: RedisConnectionError) -> Response[ErrorBody]:
+    log.error("Redis unreachable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(503, "unavailable", "the service's storage (Redis) is unreachable; try again shortly",
+                          {"Retry-After": "5"})
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response[ErrorBody]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "internal error; the server log has the details")
@@ -69,5 +81,7 @@ EXCEPTION_HANDLERS = {
     InvalidWebhook: handle_invalid_webhook,
     ValidationException: handle_validation,
     HTTPException: handle_http,
+    RecursionError: handle_too_deep,
+    RedisConnectionError: handle_redis_down,
     Exception: handle_unexpected,
 }

@@ -8,8 +8,10 @@ Layout (names in `storage.keys`):
 """
 
 import asyncio
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import contextlib
+import gc
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
@@ -21,6 +23,24 @@ from storage.codec import decode, encode, text
 from storage.keys import Keys
 
 _MGET_CHUNK = 500
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic collector paused while a chunk of records is decoded (no await inside).
+
+    Every decoded link is a tracked object that survives, so collections triggered mid-decode
+    re-scan the growing answer again and again: 3-4x the decode time of 10,000 records. Decoded
+    records hold no reference cycles, so pausing frees nothing later than it would have been.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _link_key(link: IndexedLink) -> tuple[object, ...]:
@@ -126,6 +146,11 @@ class IndexWriter:
             pipe.multi()
             new_pages = 0
             live_links = 0
+            # Set members grouped by key: one SADD/SREM per key and batch rather than one per page
+            # and host (each queued command costs a round of client-side parsing). No (key, member)
+            # is both added and removed, so the order of the grouped commands does not matter.
+            adds: defaultdict[str, set[str]] = defaultdict(set)
+            removes: defaultdict[str, set[str]] = defaultdict(set)
             for (url, capture), key, raw in zip(by_url.items(), page_keys, olds, strict=True):
                 old = decode(raw, PageRecord) if raw else None
                 record = merge_capture(old, capture)
@@ -136,14 +161,18 @@ class IndexWriter:
                 pipe.set(key, encode(record))
                 before, after = live_hosts(old), live_hosts(record)
                 for host in after - before:
-                    pipe.sadd(self.keys.host_pages(host), url)
-                    pipe.sadd(self.keys.domain_hosts(registrable_domain(host)), host)
+                    adds[self.keys.host_pages(host)].add(url)
+                    adds[self.keys.domain_hosts(registrable_domain(host))].add(host)
                 for host in before - after:
-                    pipe.srem(self.keys.host_pages(host), url)
+                    removes[self.keys.host_pages(host)].add(url)
                 source_domain = registrable_domain(record.host)
                 for host in {link.target_host for link in record.links if link.kind != LinkKind.MENTION}:
-                    pipe.sadd(self.keys.authority(host), source_domain)
+                    adds[self.keys.authority(host)].add(source_domain)
                 live_links += sum(1 for link in record.links if link.lost_at is None)
+            for set_key, members in adds.items():
+                pipe.sadd(set_key, *members)
+            for set_key, members in removes.items():
+                pipe.srem(set_key, *members)
             if new_pages:
                 pipe.hincrby(self.keys.index_stats(), "pages", new_pages)
             await pipe.execute()
@@ -180,9 +209,9 @@ class IndexReader:
         records: list[PageRecord] = []
         for start in range(0, len(urls), _MGET_CHUNK):
             chunk = urls[start : start + _MGET_CHUNK]
-            for raw in await self.client.mget([self.keys.page(u) for u in chunk]):
-                if raw:
-                    records.append(decode(raw, PageRecord))
+            raws = await self.client.mget([self.keys.page(u) for u in chunk])
+            with _gc_paused():
+                records.extend(decode(raw, PageRecord) for raw in raws if raw)
         return records
 
     async def authority(self, hosts: Iterable[str]) -> dict[str, int]:

@@ -9,6 +9,7 @@ from dramatiq.encoder import Encoder, MessageData
 from dramatiq.errors import DecodeError
 
 from backlinks.settings import Settings
+from storage.client import named
 
 SCAN_QUEUE = "scans"
 INGEST_QUEUE = "ingest"
@@ -41,7 +42,7 @@ def build_broker(settings: Settings, redis_url: str) -> RedisBroker:
     """A Redis broker for gateway, CLI and workers alike; the queues declared."""
     dramatiq.set_encoder(MsgspecEncoder())
     broker = RedisBroker(
-        url=redis_url,
+        url=named(redis_url),
         namespace=broker_namespace(settings),
         heartbeat_timeout=settings.broker_heartbeat_timeout_ms,
         maintenance_chance=settings.broker_maintenance_chance,
@@ -64,12 +65,3 @@ def publish(
         options=options,
     )
     broker.enqueue(message, delay=delay_ms)
-
-
-def live_workers(broker: RedisBroker, settings: Settings) -> int:
-    """How many workers sent a heartbeat within the heartbeat timeout."""
-    import time
-
-    now_ms = int(time.time() * 1000)
-    key = f"{broker.namespace}:__heartbeats__"
-    return int(broker.client.zcount(key, now_ms - settings.broker_heartbeat_timeout_ms, "+inf"))

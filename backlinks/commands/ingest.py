@@ -15,10 +15,11 @@ from backlinks.runtime import acquire_redis
 from backlinks.settings import Settings
 from contracts.enums import JobKind, JobStatus
 from contracts.jobs import IngestMessage, Job
-from storage.client import async_client
+from storage.client import async_client, sync_client
 from storage.jobs import JobStore
 from storage.keys import Keys
-from workers.broker import INGEST_ACTOR, INGEST_QUEUE, build_broker, live_workers, publish
+from storage.workers import live_workers
+from workers.broker import INGEST_ACTOR, INGEST_QUEUE, build_broker, publish
 from workers.runner import WorkerProcess
 
 
@@ -29,8 +30,10 @@ def resolve_source(source: str) -> str:
     if "://" in source:
         raise BacklinksError(f"{source}: only local paths and http(s) URLs can be ingested")
     path = Path(source).expanduser()
-    if not path.is_file():
+    if not path.exists():
         raise BacklinksError(f"{source}: no such file")
+    if not path.is_file():
+        raise BacklinksError(f"{source}: not a regular file (give a WARC or WAT file)")
     return str(path.resolve())
 
 
@@ -40,12 +43,13 @@ def system_with_worker(settings: Settings, console: Console) -> Iterator[str]:
     handle = acquire_redis(settings)
     worker: WorkerProcess | None = None
     try:
-        broker = build_broker(settings, handle.url)
-        if live_workers(broker, settings) == 0:
+        client = sync_client(handle.url)
+        running = live_workers(client, Keys(settings.namespace))
+        client.close()
+        if running == 0:
             console.print("[dim]no worker is running; running one in this process[/dim]")
             worker = WorkerProcess(settings, handle.url)
             worker.start()
-        broker.close()
         yield handle.url
     finally:
         if worker is not None:

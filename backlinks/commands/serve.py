@@ -2,11 +2,13 @@
 
 import logging
 import signal
+import socket
 import threading
 
 import uvicorn
 from rich.console import Console
 
+from backlinks.errors import BacklinksError
 from backlinks.runtime import acquire_redis
 from backlinks.settings import Settings
 from gateway.app import create_app
@@ -26,8 +28,19 @@ def serve_gateway(settings: Settings, redis_url: str, host: str, port: int) -> N
     uvicorn.run(create_app(settings, redis_url), host=host, port=port, log_level="info", lifespan="on")
 
 
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail before starting anything when the port is taken."""
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise BacklinksError(f"cannot listen on {host}:{port} ({exc.strerror}); "
+                                 "choose another with --port or BACKLINKS_PORT") from None
+
+
 def up(settings: Settings, host: str, port: int, console: Console) -> int:
     """Gateway + worker + Redis (embedded unless REDIS_URL) in one process; stops them all cleanly."""
+    ensure_port_free(host, port)
     handle = acquire_redis(settings)
     worker = WorkerProcess(settings, handle.url)
     try:
@@ -43,6 +56,7 @@ def up(settings: Settings, host: str, port: int, console: Console) -> int:
 
 def gateway(settings: Settings, host: str, port: int) -> int:
     """Only the gateway (Redis must be reachable: REDIS_URL, or a running embedded server)."""
+    ensure_port_free(host, port)
     handle = acquire_redis(settings)
     try:
         serve_gateway(settings, handle.url, host, port)

@@ -21,5 +21,5 @@ class JobsController(Controller):
         """The job; 404 when unknown or older than 24 h."""
         job = await services.jobs.get(job_id)
         if job is None:
-            raise ApiError(404, "job_not_found", f"no job {job_id!r} (unknown, or finished over 24 h ago)")
+            raise ApiError(404, "job_not_found", f"no job {job_id[:64]!r} (unknown, or finished over 24 h ago)")
         return job

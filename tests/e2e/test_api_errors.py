@@ -1,7 +1,10 @@
 """Bad input gets a clear error with the right status, through the real gateway."""
 
+from pathlib import Path
+
 import pytest
 
+from backlinks.settings import Settings
 from tests.backlinks.test_target import REJECTED
 from tests.e2e.conftest import System
 
@@ -67,3 +70,31 @@ def test_openapi_documents_the_error_statuses_of_check(module_system: System) ->
     assert {"200", "202", "400", "429", "500"} <= set(responses)
     assert "/marketing/backlinks-api.php" in schema["paths"]
     assert "404" in schema["paths"]["/api/v1/jobs/{job_id}"]["get"]["responses"]
+
+
+def test_deeply_nested_json_answers_400_not_500(module_system: System) -> None:
+    body = '{"domain": "apple.com", "x": ' + "[" * 5000 + "]" * 5000 + "}"
+    for path in ("/api/v1/backlinks/check", "/marketing/backlinks-api.php"):
+        response = module_system.http.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_control_characters_in_a_domain_are_named_as_such(module_system: System) -> None:
+    response = module_system.http.post("/api/v1/backlinks/check", json={"domain": "apple.com\r\nX-Injected: 1"})
+    assert response.status_code == 400
+    assert "control characters" in response.json()["error"]["message"]
+
+
+def test_redis_unreachable_answers_503_with_the_error_body(tmp_path: Path) -> None:
+    from litestar.testing import TestClient
+
+    from backlinks.stack import free_port
+    from gateway.app import create_app
+
+    down = Settings(redis_url=f"redis://127.0.0.1:{free_port()}/0", data_dir=str(tmp_path))
+    with TestClient(create_app(down, down.redis_url)) as client:
+        response = client.post("/api/v1/backlinks/check", json={"domain": "apple.com"})
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "unavailable"
+        assert client.get("/readyz").status_code == 503

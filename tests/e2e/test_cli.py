@@ -98,3 +98,25 @@ def test_a_bad_setting_fails_at_start_naming_the_variable(tmp_path: Path) -> Non
     result = cli("check", "example.com", env=env)
     assert result.returncode == 2
     assert "BACKLINKS_PORT" in result.stderr
+
+
+def test_the_embedded_redis_outlives_its_starter_while_another_process_uses_it(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BACKLINKS_REDIS_URL")}
+    env.update(BACKLINKS_DATA_DIR=str(tmp_path / "data"), BACKLINKS_PORT=str(port))
+    starter = subprocess.Popen([sys.executable, "-m", "backlinks.cli", "worker"], env=env, text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    socket_path = tmp_path / "data" / "redis.sock"
+    deadline = time.monotonic() + 20
+    while not socket_path.exists():
+        assert time.monotonic() < deadline, "the worker did not start Redis"
+        time.sleep(0.1)
+    up = start_up(env, port)
+    try:
+        starter.send_signal(signal.SIGTERM)
+        assert starter.wait(30) == 0
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200, "up keeps its Redis"
+        assert cli("check", "example.com", "--json", env=env).returncode == 0
+    finally:
+        stop(up)
+    assert not socket_path.exists(), "the last user stopped it"
