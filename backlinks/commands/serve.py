@@ -31,6 +31,8 @@ def serve_gateway(settings: Settings, redis_url: str, host: str, port: int) -> N
 def ensure_port_free(host: str, port: int) -> None:
     """Fail before starting anything when the port is taken."""
     with socket.socket() as sock:
+        # As uvicorn binds: connections of a previous run in TIME_WAIT do not make the port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
