@@ -28,8 +28,8 @@
     const bars = $("check-bars");
     BL.clear(bars);
     const top = Math.max(1, ...BL.LINK_TYPES.map((t) => counts[t]));
-    const labelW = 92;
-    const maxW = 250;
+    const labelW = 104;
+    const maxW = 240;
     BL.LINK_TYPES.forEach((t, i) => {
       const y = 8 + i * 40;
       const width = counts[t] ? Math.max(3, Math.round(maxW * counts[t] / top)) : 0;
@@ -47,12 +47,27 @@
     $("check-chart-desc").textContent = BL.LINK_TYPES.map((t) => t + ": " + counts[t]).join(", ");
   }
 
+  function topDomains(rows) {
+    const found = new Map();
+    rows.forEach((row) => {
+      const site = BL.siteOf(row);
+      if (site) found.set(site, (found.get(site) || 0) + 1);
+    });
+    const top = Array.from(found.entries()).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, 10);
+    const list = BL.clear($("check-top"));
+    top.forEach(([site, n]) => list.appendChild(el("li", null,
+      el("span", { class: "domain" }, site), " ", el("span", { class: "count" }, BL.num(n)))));
+    list.hidden = top.length === 0;
+    $("check-top-empty").hidden = top.length > 0;
+    return found.size;
+  }
+
   function show(result, freshRequest) {
     current = result;
     const rows = result.results || [];
     const counts = {};
     BL.LINK_TYPES.forEach((t) => { counts[t] = rows.filter((r) => r.link_type === t).length; });
-    const sites = new Set(rows.map(BL.siteOf).filter(Boolean)).size;
+    const sites = topDomains(rows);
 
     $("check-title").textContent = "Backlinks of " + result.domain;
     const kind = result.deep_scan ? "deep scan (pages fetched live)" : "quick scan (link index)";

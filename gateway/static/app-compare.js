@@ -26,11 +26,11 @@
   function fillTable(id, rows, heads, cells, emptyText) {
     const table = BL.clear($(id));
     const empty = $(id + "-empty");
-    table.hidden = rows.length === 0;
+    table.parentNode.hidden = rows.length === 0;
     empty.hidden = rows.length > 0;
     empty.textContent = emptyText;
     if (!rows.length) return;
-    table.appendChild(el("thead", null, el("tr", null, ...heads.map((h) => el("th", { scope: "col" }, h)))));
+    table.appendChild(el("thead", null, el("tr", null, ...heads.map((h) => el("th", { scope: "col", class: h === "Score" ? "num" : null }, h)))));
     const body = el("tbody");
     table.appendChild(body);
     let shown = 0;
@@ -60,13 +60,13 @@
       result.domain_b + ".";
   }
 
-  function show(result) {
+  function show(result, ranJobs) {
     const a = result.domain_a;
     const b = result.domain_b;
     const c = result.counts;
     $("compare-title").textContent = a + " compared with " + b;
     $("compare-meta").textContent = "Scanned " + BL.time(result.scanned_at) + " · " +
-      (result.cached ? "both results from the cache" : "fresh results");
+      (result.cached && !ranJobs ? "both results from the cache" : "fresh results");
     venn(result);
     const cards = BL.clear($("compare-cards"));
     cards.appendChild(BL.card("Linking to both", BL.num(c.overlap), BL.plural(c.overlap_domains, "domain"),
@@ -114,7 +114,7 @@
         const answer = await BL.api("POST", "/api/v1/backlinks/compare", body);
         if (cancelled()) return;
         if (answer.status !== 202) {
-          show(answer.data);
+          show(answer.data, attempt > 0);
           return;
         }
         await waitFor(answer.data.jobs || [], cancelled);

@@ -58,7 +58,7 @@
     BL.clear(note);
     note.hidden = !result.note;
     if (result.note) {
-      note.appendChild(document.createTextNode(result.note));
+      note.appendChild(document.createTextNode(result.note.charAt(0).toUpperCase() + result.note.slice(1) + "."));
       if (!result.latest_ts) {
         const go = el("button", { type: "button", class: "inline" }, "Check " + result.domain + " now");
         go.addEventListener("click", () => {

@@ -28,15 +28,17 @@
   }
 
   function detailRow(row, id) {
-    const items = (row.links && row.links.length ? row.links : [row]).map((link) =>
-      el("li", null,
+    const items = (row.links && row.links.length ? row.links : [row]).map((link) => {
+      const about = [link.kind || "anchor"];
+      if (link.rel && link.rel.length) about.push("rel " + link.rel.join(" "));
+      return el("li", null,
         BL.typeBadge(link.link_type), " ",
-        el("span", { class: "kind" }, link.kind || "anchor"), " ",
-        link.anchor_text ? el("q", null, link.anchor_text) : BL.muted("no anchor text"),
+        link.anchor_text ? el("q", null, link.anchor_text) : BL.muted("(no anchor text)"),
         el("span", { class: "arrow", "aria-hidden": "true" }, " → "),
         el("span", { class: "visually-hidden" }, " to "),
-        BL.link(link.target_url || ""),
-        link.rel && link.rel.length ? el("span", { class: "rel" }, " rel: " + link.rel.join(" ")) : null));
+        BL.link(link.target_url || ""), " ",
+        el("span", { class: "kind" }, "· " + about.join(" · ")));
+    });
     return el("tr", { class: "detail", id: id },
       el("td", { colspan: 9 }, el("ul", { class: "link-list", "aria-label": "Links on this page" }, ...items)));
   }
@@ -85,7 +87,7 @@
       const toggle = el("button", { type: "button", class: "expand", "aria-expanded": open ? "true" : "false",
         "aria-controls": detailId },
       el("span", { class: "chev", "aria-hidden": "true" }, open ? "▾" : "▸"),
-      el("span", { class: "expand-label" }, BL.plural(n, "link")));
+      el("span", { class: "expand-label" }, "Links on this page (" + BL.num(n) + ")"));
       toggle.addEventListener("click", () => {
         const detail = BL.$(detailId);
         if (detail) {
@@ -100,14 +102,14 @@
       });
       const tr = el("tr", { "data-link-type": row.link_type },
         el("td", { class: "expand-col" }, toggle),
-        el("td", { class: "url", "data-label": LABELS.referring_url }, BL.link(row.referring_url),
+        el("td", { class: "url page", "data-label": LABELS.referring_url }, BL.link(row.referring_url),
           row.note ? el("span", { class: "note" }, row.note) : null),
         el("td", { class: "anchor", "data-label": LABELS.anchor_text },
           row.anchor_text ? row.anchor_text : BL.muted("—")),
         el("td", { "data-label": LABELS.link_type }, BL.typeBadge(row.link_type)),
         el("td", { class: "num score", "data-label": LABELS.score },
           typeof row.score === "number" ? String(row.score) : BL.muted("—")),
-        el("td", { class: "num", "data-label": LABELS.link_count }, String(linkCount(row))),
+        el("td", { class: "num links", "data-label": LABELS.link_count }, String(linkCount(row))),
         el("td", { class: "url target", "data-label": LABELS.target_url },
           row.target_url ? BL.link(row.target_url) : BL.muted("—")),
         el("td", { class: "date", "data-label": LABELS.first_seen }, BL.day(row.first_seen) || "—"),
