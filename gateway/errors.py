@@ -4,7 +4,6 @@ import logging
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from backlinks.errors import InvalidTarget, InvalidWebhook

@@ -1,7 +1,8 @@
 """Snapshots of completed checks: listing, thinning, and the test hook that moves them in time.
 
 Cost: a snapshot keeps, per row, the referring URL and domain, link type, target URL and anchor
-(JSON, about 350 bytes a row in Redis, measured with MEMORY USAGE). Kept: every snapshot of the last 48 h, then the newest one of
+(JSON, about 350 bytes a row in Redis,
+measured with MEMORY USAGE). Kept: every snapshot of the last 48 h, then the newest one of
 each UTC day, for `snapshot_keep_s` (100 days by default): at most 48 h of checks plus ~100 a
 domain + flags.
 """
