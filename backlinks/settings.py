@@ -41,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Checks per hour: per browser session, per IP for cookie-less callers (compare counts 2).
     session_checks_per_hour: int = 30
     ip_checks_per_hour: int = 60
+    #: Reports each caller (session, IP or API key) may save per hour: they are kept until deleted.
+    reports_per_hour: int = 30
     #: Client IPs of reverse proxies whose X-Forwarded-For is believed (comma-separated CIDRs).
     trusted_proxies: list[str] = msgspec.field(default_factory=list)
     #: Signs webhooks of requests without an API key; empty: a random one made at first use.

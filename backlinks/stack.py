@@ -28,6 +28,7 @@ class GatewayThread:
 
     def __init__(self, settings: Settings, redis_url: str, host: str, port: int) -> None:
         config = uvicorn.Config(create_app(settings, redis_url), host=host, port=port, log_level="warning",
+                                proxy_headers=False,
                                 lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="gateway", daemon=True)

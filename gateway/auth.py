@@ -133,14 +133,16 @@ def _trusted(address: str, nets: list[str]) -> bool:
     return any(ip in ipaddress.ip_network(net, strict=False) for net in nets)
 
 
-async def charge(services: Services, caller: Caller, cost: int) -> Quota:
-    """Count `cost` checks against the caller's hourly quota; 429 with the headers when over."""
+async def charge(services: Services, caller: Caller, cost: int, *, what: str = "checks",
+                 limit: int | None = None) -> Quota:
+    """Count `cost` units of `what` against the caller's hourly quota; 429 with the headers when over."""
+    name = caller.quota_name if what == "checks" else f"{what}:{caller.quota_name}"
+    limit = caller.limit if limit is None else limit
     if cost <= 0:
-        return await services.limiter.peek(caller.quota_name, caller.limit)
-    quota = await services.limiter.charge(caller.quota_name, cost, caller.limit)
+        return await services.limiter.peek(name, limit)
+    quota = await services.limiter.charge(name, cost, limit)
     if not quota.allowed:
         minutes = max(1, round(quota.reset_s / 60))
-        raise ApiError(429, "rate_limited",
-                       f"limit of {caller.limit} checks per hour reached; try again in {minutes} min",
+        raise ApiError(429, "rate_limited", f"limit of {limit} {what} per hour reached; try again in {minutes} min",
                        headers=quota.headers())
     return quota

@@ -64,7 +64,7 @@ class RateLimiter:
         return Quota(bool(allowed), limit, max(0, limit - int(used)), max(1, until_reset))
 
     async def peek(self, who: str, limit: int) -> Quota:
-        """Where the caller stands, without charging."""
+        """Where the caller stands, without charging (an answer that costs nothing is allowed)."""
         key, until_reset = self._key(who, time.time())
         used = int(await self.client.get(key) or 0)
-        return Quota(used < limit, limit, max(0, limit - used), max(1, until_reset))
+        return Quota(True, limit, max(0, limit - used), max(1, until_reset))

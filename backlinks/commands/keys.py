@@ -22,6 +22,8 @@ def keys(settings: Settings, action: str, name: str | None, quota: int, admin: b
             if action == "add":
                 if not name:
                     raise BacklinksError("keys add needs a NAME")
+                if quota < 1:
+                    raise BacklinksError(f"--quota must be at least 1 check per hour, got {quota}")
                 secret, record = store.add(name, quota, admin)
                 console.print(f"API key {record.key_id} ({record.name}, {record.hourly_quota} checks/hour"
                               f"{', admin' if record.admin else ''}); shown once, keep it:", highlight=False)

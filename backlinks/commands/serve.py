@@ -25,7 +25,10 @@ def serve_gateway(settings: Settings, redis_url: str, host: str, port: int) -> N
     """
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
-    uvicorn.run(create_app(settings, redis_url), host=host, port=port, log_level="info", lifespan="on")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 and let
+    # any local client pick its own rate-limit identity; gateway.auth.client_ip decides instead.
+    uvicorn.run(create_app(settings, redis_url), host=host, port=port, log_level="info", lifespan="on",
+                proxy_headers=False)
 
 
 def ensure_port_free(host: str, port: int) -> None:

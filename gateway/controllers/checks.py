@@ -26,7 +26,7 @@ CSV_RESPONSE = {200: ResponseSpec(data_container=str, media_type="text/csv", des
 
 def csv_response(text: str, filename: str, headers: dict[str, str] | None = None) -> Response[str]:
     """A CSV download."""
-    return Response(text, media_type="text/csv; charset=utf-8",
+    return Response(text, media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', **(headers or {})})
 
 

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from contracts.reports import CompatSaveReport, ReportList, ReportOut, ReportSaved, SaveReport
-from gateway.auth import identify
+from gateway.auth import charge, identify
 from gateway.errors import ApiError
 from gateway.html import render_page
 from gateway.openapi import errors
@@ -60,7 +60,11 @@ class ReportsApiController(Controller):
     ) -> Response[ReportSaved]:
         """Store `payload` (a check result of `domain`); answer its id and page URL."""
         caller = await identify(request, services)
-        return _saved(await reports.save(services, request, data.domain, data.payload, caller), 201)
+        reports.validated_payload(data.domain, data.payload, services.settings.max_results)  # 400 before charging
+        quota = await charge(services, caller, 1, what="reports", limit=services.settings.reports_per_hour)
+        saved = _saved(await reports.save(services, request, data.domain, data.payload, caller), 201)
+        saved.headers.update(quota.headers())
+        return saved
 
     @get("/", summary="Reports saved from this session")
     async def list(self, request: Request[Any, Any, Any], services: NamedDependency[Services]) -> ReportList:
@@ -115,7 +119,11 @@ class CompatReportsController(Controller):
     ) -> Response[ReportSaved]:
         """Like `POST /api/v1/reports`, answering 200."""
         caller = await identify(request, services)
-        return _saved(await reports.save(services, request, data.domain, data.payload, caller), 200)
+        reports.validated_payload(data.domain, data.payload, services.settings.max_results)  # 400 before charging
+        quota = await charge(services, caller, 1, what="reports", limit=services.settings.reports_per_hour)
+        saved = _saved(await reports.save(services, request, data.domain, data.payload, caller), 200)
+        saved.headers.update(quota.headers())
+        return saved
 
     @get("/backlinks-report.php", summary="A saved report (original contract, HTML)", media_type="text/html")
     async def report(

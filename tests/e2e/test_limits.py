@@ -13,9 +13,11 @@ import httpx
 import pytest
 import redis
 
+from backlinks.settings import Settings
 from backlinks.stack import free_port
 from storage.apikeys import ApiKeyAdmin
 from storage.keys import Keys
+from workers.runner import WorkerProcess
 
 CHECK = "/api/v1/backlinks/check"
 
@@ -103,6 +105,35 @@ def test_cookie_less_clients_are_limited_per_ip_across_two_gateways(gateways: Ga
     assert_exact(burst(requests), 60)
 
 
+def test_x_forwarded_for_from_an_untrusted_peer_does_not_change_the_ip_quota(gateways: Gateways) -> None:
+    requests = [(f"{gateways.urls[i % 2]}{CHECK}", {"X-Forwarded-For": f"10.0.{i}.1"}, {"domain": f"xff{i}.com"})
+                for i in range(62)]
+    ok, refused = admitted_and_refused(burst(requests))
+    assert (len(ok), len(refused)) == (60, 2)
+
+
+def test_a_cached_answer_after_the_quota_is_spent_is_free_and_has_no_retry_after(
+    gateways: Gateways, redis_url: str
+) -> None:
+    base = gateways.urls[0]
+    worker = WorkerProcess(Settings(redis_url=redis_url, namespace=gateways.namespace), redis_url, threads=2)
+    worker.start()
+    try:
+        first = httpx.post(f"{base}{CHECK}", json={"domain": "cached-free.com", "wait": 30}, timeout=60)
+    finally:
+        worker.stop()
+    assert first.status_code == 200, first.text
+    burst([(f"{base}{CHECK}", {}, {"domain": f"spend{i}.com"}) for i in range(70)])
+    for _ in range(50):
+        again = httpx.post(f"{base}{CHECK}", json={"domain": "cached-free.com"})
+        if again.status_code == 200:
+            break
+        time.sleep(0.1)
+    assert again.status_code == 200 and again.json()["cached"] is True
+    assert again.headers["RateLimit-Remaining"] == "0"
+    assert "Retry-After" not in again.headers
+
+
 def test_a_compare_counts_two_checks(gateways: Gateways) -> None:
     url = f"{gateways.urls[0]}/api/v1/backlinks/compare"
     response = httpx.post(url, json={"domain_a": "one.com", "domain_b": "two.com", "wait": 0}, timeout=30)
@@ -165,3 +196,12 @@ def test_openapi_documents_401_403_and_429_where_limited(gateways: Gateways) -> 
         statuses = set(schema["paths"][path]["post"]["responses"])
         assert {"401", "403"} <= statuses, path
         assert ("429" in statuses) == limited, path
+
+
+def test_report_saves_have_their_own_hourly_quota(gateways: Gateways) -> None:
+    base = gateways.urls[0]
+    payload = {"domain": "quota.com", "payload": {"domain": "quota.com", "results": []}}
+    bad = httpx.post(f"{base}/api/v1/reports", json={**payload, "domain": "other.com"})
+    assert bad.status_code == 400, "an invalid save costs nothing"
+    statuses = [httpx.post(f"{base}/api/v1/reports", json=payload).status_code for _ in range(31)]
+    assert statuses == [201] * 30 + [429]
