@@ -4,6 +4,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from contracts.errors import ErrorBody
 from contracts.jobs import JobAccepted
+from contracts.results import CheckResult
 
 
 def errors(*statuses: int) -> dict[int, ResponseSpec]:
@@ -21,3 +22,5 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
 
 
 ACCEPTED = {202: ResponseSpec(data_container=JobAccepted, description="The job runs; poll `poll_url`")}
+
+CHECKED = {200: ResponseSpec(data_container=CheckResult, description="The check result (from the cache or fresh)")}

@@ -8,7 +8,7 @@ import redis.asyncio as aioredis
 
 from contracts.enums import JobStatus
 from contracts.jobs import Job
-from contracts.results import CheckResult
+from contracts.results import CheckResult, Diagnostics
 from contracts.snapshots import Snapshot, SnapshotRow
 from storage.codec import decode, encode, text
 from storage.keys import Keys
@@ -40,10 +40,25 @@ class CheckStore:
         self.job_ttl_s = job_ttl_s
         self.snapshot_keep_s = snapshot_keep_s
 
-    async def cached(self, domain: str, deep_scan: bool, include_big: bool) -> CheckResult | None:
-        """The cached result of a domain + flags, or None."""
-        raw = await self.client.get(self.keys.result(domain, deep_scan, include_big))
-        return decode(raw, CheckResult) if raw else None
+    async def cached(self, domain: str, deep_scan: bool, include_big: bool, *,
+                     diagnostics: bool = False) -> CheckResult | None:
+        """The cached result of a domain + flags (`cached` true), with its diagnostics if asked; or None."""
+        if not diagnostics:
+            raw = await self.client.get(self.keys.result(domain, deep_scan, include_big))
+            return decode(raw, CheckResult) if raw else None
+        raw, diag = await self.client.mget([self.keys.result(domain, deep_scan, include_big),
+                                            self.keys.result_diagnostics(domain, deep_scan, include_big)])
+        if not raw:
+            return None
+        found = decode(raw, CheckResult)
+        return msgspec.structs.replace(found, diagnostics=decode(diag, Diagnostics)) if diag else found
+
+    async def cached_answer(self, domain: str, deep_scan: bool, include_big: bool,
+                            *, also: str) -> tuple[bytes | None, bytes | None]:
+        """The cached answer as stored (JSON bytes, served as they are), and in the same round trip
+        the value of the key `also` (a cache hit needs the caller's quota counter too)."""
+        raw, other = await self.client.mget([self.keys.result(domain, deep_scan, include_big), also])
+        return _bytes(raw), _bytes(other)
 
     async def claim(self, domain: str, deep_scan: bool, include_big: bool, job_id: str) -> str | None:
         """Make `job_id` the in-flight check of domain + flags; the other job's id if one runs."""
@@ -63,8 +78,8 @@ class CheckStore:
     async def finish(self, job: Job, result: CheckResult, *, debug: bool) -> Snapshot:
         """In one transaction: the job done with its result, the cache, a snapshot, no in-flight.
 
-        The cache keeps the diagnostics (a later `debug` request may want them); the job shows
-        them only when its request asked. A worker killed before this call leaves nothing
+        The cache keeps the diagnostics apart (a later `debug` request may want them); the job
+        shows them only when its request asked. A worker killed before this call leaves nothing
         half-written; the retry starts over.
         """
         snapshot = snapshot_of(result)
@@ -74,7 +89,13 @@ class CheckStore:
         flags = (result.domain, result.deep_scan, result.include_big)
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.set(self.keys.job(job.job_id), encode(job), ex=self.job_ttl_s)
-            pipe.set(self.keys.result(*flags), encode(result), ex=self.result_ttl_s)
+            # The cache holds the answer exactly as a cache hit serves it; diagnostics beside it.
+            answer = msgspec.structs.replace(result, cached=True, diagnostics=None)
+            pipe.set(self.keys.result(*flags), encode(answer), ex=self.result_ttl_s)
+            if result.diagnostics is not None:
+                pipe.set(self.keys.result_diagnostics(*flags), encode(result.diagnostics), ex=self.result_ttl_s)
+            else:
+                pipe.delete(self.keys.result_diagnostics(*flags))
             pipe.set(self.keys.snapshot(snapshot.snapshot_id), encode(snapshot), ex=self.snapshot_keep_s)
             pipe.zadd(self.keys.snapshots(*flags), {snapshot.snapshot_id: snapshot.taken_at})
             pipe.expire(self.keys.snapshots(*flags), self.snapshot_keep_s)
@@ -82,6 +103,10 @@ class CheckStore:
             pipe.publish(self.keys.job_events(job.job_id), job.status.value)
             await pipe.execute()
         return snapshot
+
+
+def _bytes(value: bytes | str | None) -> bytes | None:
+    return value.encode() if isinstance(value, str) else value
 
 
 def snapshot_of(result: CheckResult) -> Snapshot:

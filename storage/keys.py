@@ -41,8 +41,12 @@ class Keys:
 
     # scans
     def result(self, domain: str, deep_scan: bool, include_big: bool) -> str:
-        """Cached CheckResult for a domain + flags."""
-        return f"{self.ns}:result:{domain}:{int(deep_scan)}{int(include_big)}"
+        """Cached answer for a domain + flags: the CheckResult JSON exactly as a cache hit serves it."""
+        return f"{self.ns}:answer:{domain}:{int(deep_scan)}{int(include_big)}"
+
+    def result_diagnostics(self, domain: str, deep_scan: bool, include_big: bool) -> str:
+        """Diagnostics of the cached answer (served only to `debug` requests)."""
+        return f"{self.ns}:answer-diag:{domain}:{int(deep_scan)}{int(include_big)}"
 
     def inflight(self, domain: str, deep_scan: bool, include_big: bool) -> str:
         """Job id of the running check for a domain + flags (shared by identical checks)."""

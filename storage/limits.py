@@ -53,18 +53,24 @@ class RateLimiter:
         self.keys = keys
         self._charge = client.register_script(_CHARGE)
 
-    def _key(self, who: str, now: float) -> tuple[str, int]:
+    def counter(self, who: str) -> tuple[str, int]:
+        """The key counting the caller's current window, and the seconds until the window ends."""
+        now = time.time()
         window = int(now // WINDOW_S)
         return self.keys.quota(who, window), (window + 1) * WINDOW_S - int(now)
 
+    @staticmethod
+    def standing(counted: bytes | str | None, limit: int, until_reset: int) -> Quota:
+        """Where a caller stands given its counter's value (read by `peek` or with other keys)."""
+        return Quota(True, limit, max(0, limit - int(counted or 0)), max(1, until_reset))
+
     async def charge(self, who: str, cost: int, limit: int) -> Quota:
         """Add `cost` checks if they fit under `limit` this hour; refused ones cost nothing."""
-        key, until_reset = self._key(who, time.time())
+        key, until_reset = self.counter(who)
         allowed, used, _ = await self._charge(keys=[key], args=[cost, limit, until_reset + 60])
         return Quota(bool(allowed), limit, max(0, limit - int(used)), max(1, until_reset))
 
     async def peek(self, who: str, limit: int) -> Quota:
         """Where the caller stands, without charging (an answer that costs nothing is allowed)."""
-        key, until_reset = self._key(who, time.time())
-        used = int(await self.client.get(key) or 0)
-        return Quota(True, limit, max(0, limit - used), max(1, until_reset))
+        key, until_reset = self.counter(who)
+        return self.standing(await self.client.get(key), limit, until_reset)

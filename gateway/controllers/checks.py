@@ -4,19 +4,18 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, JSONBody
 
 from contracts.jobs import JobAccepted
 from contracts.requests import CheckRequest, CompatCheckRequest
-from contracts.results import CheckResult
 from gateway.auth import identify
 from gateway.body import strict_body
 from gateway.csvout import check_csv, wants_csv
 from gateway.errors import ApiError
-from gateway.openapi import ACCEPTED, errors
+from gateway.openapi import ACCEPTED, CHECKED, errors
 from gateway.services import checks
 from gateway.state import Services
 from workers.webhook_url import validate_webhook_url
@@ -30,6 +29,11 @@ def csv_response(text: str, filename: str, headers: dict[str, str] | None = None
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', **(headers or {})})
 
 
+def json_response(body: bytes, headers: dict[str, str]) -> Response[Any]:
+    """JSON bytes served as they are (a cached answer is stored in its final form)."""
+    return Response(body, media_type=MediaType.JSON, headers=headers)
+
+
 class ChecksController(Controller):
     """Backlink checks of one domain."""
 
@@ -40,7 +44,7 @@ class ChecksController(Controller):
         "/backlinks/check",
         status_code=200,
         summary="Check the backlinks of a domain (JSON, or CSV with Accept: text/csv)",
-        responses={**ACCEPTED, **errors(400, 401, 403, 429, 500)},
+        responses={**CHECKED, **ACCEPTED, **errors(400, 401, 403, 429, 500)},
     )
     async def check(
         self, request: Request[Any, Any, Any], data: JSONBody[CheckRequest], services: NamedDependency[Services]
@@ -53,9 +57,12 @@ class ChecksController(Controller):
         wait_s = checks.check_wait(data.wait, services.settings.max_wait_s)
         if p.webhook_url:
             p = replace(p, webhook_url=await asyncio.to_thread(validate_webhook_url, p.webhook_url, services.settings))
+        csv = wants_csv(request.headers.get("accept"))
+        if not csv and (hit := await checks.cached_answer(services, p, caller)) is not None:
+            return json_response(hit.body, hit.quota.headers())
         outcome = await checks.submit(services, p, wait_s, caller)
         if outcome.result is not None:
-            if wants_csv(request.headers.get("accept")):
+            if csv:
                 return csv_response(check_csv(outcome.result), f"backlinks-{p.domain}.csv", outcome.headers())
             return Response(outcome.result, status_code=200, headers=outcome.headers())
         assert outcome.accepted is not None
@@ -93,18 +100,20 @@ class CompatChecksController(Controller):
         "/backlinks-api.php",
         status_code=200,
         summary="Check (original contract)",
-        responses=errors(400, 403, 429, 500),
+        responses={**CHECKED, **errors(400, 403, 429, 500)},
     )
     async def check(
         self,
         request: Request[Any, Any, Any],
         services: NamedDependency[Services],
         data: JSONBody[CompatCheckRequest],
-    ) -> Response[CheckResult]:
+    ) -> Response[Any]:
         """The original check: unknown fields ignored, waits up to 60 s, answers 200."""
         caller = await identify(request, services)
         p = checks.params(data.domain, deep_scan=data.deep_scan, include_big=data.include_big,
                           debug=data.debug, refresh=data.refresh)
+        if (hit := await checks.cached_answer(services, p, caller)) is not None:
+            return json_response(hit.body, hit.quota.headers())
         outcome = await checks.submit(services, p, services.settings.compat_wait_s, caller)
         if outcome.result is None:
             job = outcome.accepted.job_id if outcome.accepted else "?"

@@ -49,6 +49,25 @@ def test_a_second_identical_check_is_answered_from_the_cache(indexed: System) ->
     assert second["results"] == first["results"]
 
 
+def test_a_cache_hit_serves_the_stored_answer_with_diagnostics_only_when_asked(indexed: System) -> None:
+    fresh = indexed.check("theguardian.com", debug=True, refresh=True).json()
+    assert fresh["cached"] is False and fresh["diagnostics"]["sources"] == ["index"]
+    plain = indexed.check("theguardian.com")
+    assert plain.headers["content-type"].startswith("application/json")
+    assert plain.headers["ratelimit-limit"] == "60", "a hit still tells the caller its quota"
+    hit = plain.json()
+    assert hit["cached"] is True
+    assert hit.get("diagnostics") is None, "diagnostics are for debug requests only"
+    assert hit["results"] == fresh["results"]
+    debug_response = indexed.check("theguardian.com", debug=True)
+    assert debug_response.headers["ratelimit-remaining"] == plain.headers["ratelimit-remaining"], "hits are free"
+    debug_hit = debug_response.json()
+    assert debug_hit["cached"] is True
+    assert debug_hit["diagnostics"] == fresh["diagnostics"], "the diagnostics of the run that made the answer"
+    compat = indexed.http.post("/marketing/backlinks-api.php", json={"domain": "theguardian.com"}).json()
+    assert compat == hit
+
+
 def test_the_compatibility_path_waits_and_answers_200(indexed: System) -> None:
     response = indexed.http.post("/marketing/backlinks-api.php",
                                  json={"domain": "https://www.NYTimes.com/", "unknown_field": 1})
