@@ -14,7 +14,8 @@ host names in the visible text become mentions (`mentions`).
 import re
 from typing import Any
 
-from parsel import Selector
+from lxml import etree
+from parsel.selector import create_root_node
 
 from backlinks.domains import same_site
 from contracts.enums import LinkKind
@@ -35,12 +36,17 @@ _ANCHOR_TAGS = re.compile(r"<a(?:rea)?[\t\n\f\r />]", re.IGNORECASE)
 
 
 def _select(text: str) -> Any:
-    """The lxml root of a page as parsel builds it (huge_tree on, NULs dropped, always HTML)."""
+    """The lxml root of a page as parsel builds it (huge_tree on, NULs dropped, always HTML).
+
+    The tree is parsel's (same function, same libxml2 options) but of plain lxml elements:
+    `lxml.html`'s element classes are looked up by a Python callback for every element the walk
+    touches, about a quarter of the walk's time, and the walk needs none of their methods.
+    """
     try:
-        return Selector(text=text, type="html").root
+        return create_root_node(text, etree.HTMLParser, huge_tree=True)
     except UnicodeEncodeError:
         # Lone surrogates cannot reach libxml2.
-        return Selector(text=text.encode("utf-8", "replace").decode("utf-8"), type="html").root
+        return create_root_node(text.encode("utf-8", "replace").decode("utf-8"), etree.HTMLParser, huge_tree=True)
 
 
 def _markup_anchor_count(markup: str) -> int:
