@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import importlib.metadata
 import json
+import logging
 import math
 import os
 import platform
@@ -212,6 +213,34 @@ def append_entry(report: Report, path: Path = BENCHMARKS_MD) -> None:
 
 
 # -- running ------------------------------------------------------------------------------------
+def _cpu_busy(interval_s: float = 1.0) -> float:
+    """Share of all cores busy over `interval_s` (from /proc/stat; 0.0 where unavailable)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields), idle
+
+    try:
+        total_a, idle_a = sample()
+        time.sleep(interval_s)
+        total_b, idle_b = sample()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return 1 - (idle_b - idle_a) / max(1, total_b - total_a)
+
+
+def wait_for_quiet(max_wait_s: float = 300, busy_below: float = 0.25) -> str:
+    """Wait until other work leaves the cores idle (3 quiet seconds in a row); what happened."""
+    started = time.monotonic()
+    quiet = 0
+    while time.monotonic() - started < max_wait_s:
+        quiet = quiet + 1 if _cpu_busy() < busy_below else 0
+        if quiet >= 3:
+            return f"quiet after {time.monotonic() - started:.0f} s"
+    return f"still busy after {max_wait_s:.0f} s: figures may be low"
+
+
 @dataclass
 class Options:
     """Command-line options every benchmark takes (plus its own in `extra`)."""
@@ -234,8 +263,12 @@ def main(name: str, description: str, run: Callable[[Options], Report],
     if add_arguments is not None:
         add_arguments(parser)
     args = parser.parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     options = Options(quick=args.quick, repeats=args.repeats or (2 if args.quick else 5), extra=args)
+    machine_state = "not checked (quick)" if args.quick else wait_for_quiet()
     report = run(options)
+    report.params["machine before the run"] = machine_state
+    report.params["load average after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     report.command = shlex.join(["python", "-m", f"bench.{name}", *(argv if argv is not None else sys.argv[1:])])
     print(report.text(), flush=True)
     if args.record == "yes" or (args.record == "auto" and not args.quick):

@@ -229,8 +229,9 @@ def run(options: Options) -> Report:
         "the expected one, duplicates counted, so the figure is a ceiling for them.")
     report.tables += [speed, coverage]
     if "Scrapy LinkExtractor" in rates:
-        report.targets.append(Target("extraction vs Scrapy LinkExtractor", ours_rate / rates["Scrapy LinkExtractor"],
-                                     1.0, f"ours {fmt(ours_rate)} / Scrapy {fmt(rates['Scrapy LinkExtractor'])} pages/s"))
+        scrapy_rate = rates["Scrapy LinkExtractor"]
+        report.targets.append(Target("extraction vs Scrapy LinkExtractor", ours_rate / scrapy_rate, 1.0,
+                                     f"ours {fmt(ours_rate)} / Scrapy {fmt(scrapy_rate)} pages/s"))
     report.targets.append(Target("extraction vs bare lxml walk (within 2x)", ours_rate / rates["bare lxml walk"], 0.5,
                                  f"ours {fmt(ours_rate)} / lxml {fmt(rates['bare lxml walk'])} pages/s"))
     ours_found = coverage.rows[0][1].split("/")
