@@ -132,13 +132,14 @@ def _meta_nofollow(metas: list[dict[str, Any]]) -> bool:
     )
 
 
-def _anchor(url: str, anchor: str | None, rel: tuple[str, ...], known: bool) -> RawLink:
-    """An A/AREA link; a known redirector (google.com/url?q=...) becomes a WRAPPED link."""
+def _destination(href: str, base: str) -> tuple[str, str, str | None] | None:
+    """A WAT href resolved: (URL, host, destination when it is a known redirector such as
+    google.com/url?q=...), or None when it is no http(s) link."""
+    url = resolve_url(unescape(href), base)
+    if url is None:
+        return None
     host = url_host(url)
-    target = unwrap(url, host)
-    if target is not None:
-        return RawLink(target, url_host(target), anchor, rel, LinkKind.WRAPPED, via=url, attributes_known=known)
-    return RawLink(url, host, anchor, rel, LinkKind.ANCHOR, attributes_known=known)
+    return url, host, unwrap(url, host)
 
 
 def _head_links(head: dict[str, Any], base: str, page_host: str) -> list[RawLink]:
@@ -187,10 +188,19 @@ def wat_page(page: ArchivePage) -> ParsedPage:
     known = _rel_recorded(page.wat_software) or any("rel" in e for e in entries)
     if entries and not known:
         parsed.warnings.append("the WAT extractor did not record rel: link attributes unknown")
+    #: Pages repeat their hrefs (menus, footers): resolve each distinct one once.
+    memo: dict[str, tuple[str, str, str | None] | None] = {}
     for entry in entries:
-        target = resolve_url(unescape(_text(entry.get("url"))), base)
-        if target is None:
+        href = _text(entry.get("url"))
+        found = memo[href] if href in memo else memo.setdefault(href, _destination(href, base))
+        if found is None:
             continue
+        url, host, wrapped = found
         anchor = _collapse(entry.get("text")) or _collapse(entry.get("alt")) or _collapse(entry.get("title"))
-        parsed.links.append(_anchor(target, anchor, rel_tokens(_text(entry.get("rel"))), known))
+        rel = rel_tokens(_text(entry.get("rel")))
+        if wrapped is not None:
+            parsed.links.append(RawLink(wrapped, url_host(wrapped), anchor, rel, LinkKind.WRAPPED, via=url,
+                                        attributes_known=known))
+        else:
+            parsed.links.append(RawLink(url, host, anchor, rel, LinkKind.ANCHOR, attributes_known=known))
     return parsed

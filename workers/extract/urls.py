@@ -328,6 +328,7 @@ def resolve_url(href: str, base: str, encoding: str = "utf-8") -> str | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def url_host(url: str) -> str:
     """The host of a normalised http(s) URL (no userinfo, no port), or "" when it has none."""
     _, sep, rest = url.partition("://")
