@@ -385,6 +385,22 @@ def test_scripts_and_comments_with_link_markup_cause_no_recovery() -> None:
     assert page.warnings == []
 
 
+def test_link_markup_in_scripts_and_comments_does_not_hide_links_libxml2_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cheap bound counts `<a` inside scripts and comments as no link; a lost link must still
+    # show as a missing anchor and be recovered.
+    monkeypatch.setattr(parse_module, "_select", _small_tree)
+    page = parse('<script>var s = "<a href=\\"https://js.test/\\">";</script><!-- <a href="https://c.test/"> -->'
+                 + "<b>x" * 300 + '<a href="https://late.test/">after</a>')
+    assert urls(page) == ["https://late.test/"]
+    assert page.warnings
+
+
+@pytest.mark.parametrize("comment", ["<!-->", "<!--->", "<!-- a -- b --!>", "<!-- <a href=x> --!>"])
+def test_links_right_after_odd_comments_are_found(comment: str) -> None:
+    page = parse(comment + '<a href="https://a.test/1">one</a><!-- x --><a href="https://a.test/2">two</a>')
+    assert urls(page) == ["https://a.test/1", "https://a.test/2"]
+
+
 def test_the_markup_count_skips_comments_and_raw_text_elements() -> None:
     count = parse_module._markup_anchor_count
     assert count('<a href=1><AREA href=2><a\nhref=3><abbr><article>') == 3

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from contracts.enums import LinkKind
 from workers.extract.nofollow import meta_nofollow, rel_tokens
 
@@ -15,8 +17,7 @@ _REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(['"]?)(.*?)\1?\s*
                       re.IGNORECASE | re.DOTALL)
 
 
-@dataclass(slots=True)
-class Found:
+class Found(msgspec.Struct, gc=False):
     """A link as written in the markup, before resolution."""
 
     kind: LinkKind
@@ -34,6 +35,9 @@ class Harvest:
     found: list[Found] = field(default_factory=list)
     #: Every a/area tag in document order: (index into `found` or -1, "tag href", offset).
     anchors: list[tuple[int, str, int]] = field(default_factory=list)
+    #: `<a`/`<area` start tags written inside text that libxml2 and HTML5 both read as raw text
+    #: (scripts, styles, comments...): markup that holds no link (tree walk only).
+    anchor_tags_in_raw_text: int = 0
     base: str | None = None
     #: Offset of the first robots meta saying nofollow (-1 in the tree), None when there is none.
     nofollow_at: int | None = None

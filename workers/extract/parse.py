@@ -11,7 +11,6 @@ The links found are then resolved against the base, redirect wrappers unwrapped 
 host names in the visible text become mentions (`mentions`).
 """
 
-import re
 from typing import Any
 
 from lxml import etree
@@ -23,7 +22,7 @@ from workers.extract.harvest import Found
 from workers.extract.mentions import mentions
 from workers.extract.model import ParsedPage, RawLink
 from workers.extract.nofollow import header_nofollow, rel_tokens
-from workers.extract.rawscan import ANCHOR_CENSUS, same_text
+from workers.extract.rawscan import ANCHOR_CENSUS, ANCHOR_TAGS, same_text
 from workers.extract.recover import recover
 from workers.extract.tree import TreeWalk
 from workers.extract.urls import resolve_url, url_host
@@ -31,22 +30,26 @@ from workers.extract.wrappers import unwrap
 
 __all__ = ["header_nofollow", "parse_page", "rel_tokens", "unwrap"]
 
-#: Every `<a`/`<area` start tag and more (those in comments and scripts too): an upper bound.
-_ANCHOR_TAGS = re.compile(r"<a(?:rea)?[\t\n\f\r />]", re.IGNORECASE)
+
+#: parsel's parser options, and no table of `id` attributes (libxml2 builds one per page by
+#: default; nothing here looks elements up by id).
+class _Parser(etree.HTMLParser):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(collect_ids=False, **options)
 
 
 def _select(text: str) -> Any:
     """The lxml root of a page as parsel builds it (huge_tree on, NULs dropped, always HTML).
 
-    The tree is parsel's (same function, same libxml2 options) but of plain lxml elements:
+    The tree is parsel's (same function, same libxml2 options but the id table) but of plain lxml elements:
     `lxml.html`'s element classes are looked up by a Python callback for every element the walk
     touches, about a quarter of the walk's time, and the walk needs none of their methods.
     """
     try:
-        return create_root_node(text, etree.HTMLParser, huge_tree=True)
+        return create_root_node(text, _Parser, huge_tree=True)
     except UnicodeEncodeError:
         # Lone surrogates cannot reach libxml2.
-        return create_root_node(text.encode("utf-8", "replace").decode("utf-8"), etree.HTMLParser, huge_tree=True)
+        return create_root_node(text.encode("utf-8", "replace").decode("utf-8"), _Parser, huge_tree=True)
 
 
 def _markup_anchor_count(markup: str) -> int:
@@ -71,7 +74,7 @@ def _resolve(found: list[Found], base: str, page_host: str, encoding: str) -> li
             continue
         url, host, target = resolved
         if item.kind is LinkKind.CANONICAL:
-            if same_site(host, page_host):
+            if host == page_host or same_site(host, page_host):
                 continue
         elif item.kind is LinkKind.ANCHOR and target is not None:
             links.append(RawLink(target, url_host(target), item.anchor, item.rel,
@@ -93,7 +96,10 @@ def parse_page(
     page = ParsedPage(url=page_url, host=url_host(page_base))
     harvest = TreeWalk().run(_select(html))
     in_tree = len(harvest.anchors)
-    if len(_ANCHOR_TAGS.findall(html)) > in_tree and _markup_anchor_count(html) > in_tree:
+    # Cheap bounds first: every `<a` of the markup is an anchor of the tree or sits in raw text
+    # (a script, a comment), else the exact census decides whether libxml2 lost any.
+    written = len(ANCHOR_TAGS.findall(html))
+    if written > in_tree + harvest.anchor_tags_in_raw_text and _markup_anchor_count(html) > in_tree:
         harvest = recover(harvest, html, page.warnings)
     base = page_base
     if harvest.base is not None:

@@ -32,6 +32,8 @@ _TOKEN = re.compile(
     rf"|<(?P<end>/)?(?P<name>[a-z][^\t\n\f\r />]*+)(?P<attrs>{_ATTRS})(?P<close>>?)",
     re.IGNORECASE,
 )
+#: Every `<a`/`<area` start tag and more (those in comments and scripts too): an upper bound.
+ANCHOR_TAGS = re.compile(r"<a(?:rea)?[\t\n\f\r />]", re.IGNORECASE)
 #: The same states, capturing only `<a`/`<area` start tags: a cheap exact census (case-sensitive
 #: classes with case-insensitive names run faster than re.IGNORECASE).
 ANCHOR_CENSUS = re.compile(

@@ -8,10 +8,13 @@ from contracts.enums import LinkKind
 from workers.extract.harvest import Found, Harvest, add_link, add_meta, area_text, collapse
 from workers.extract.mentions import HOST_IN_TEXT, MAYBE_HOST, href_host
 from workers.extract.nofollow import rel_tokens
+from workers.extract.rawscan import ANCHOR_TAGS
 
 #: Elements whose content is never visible text (and never anchor text).
 _HIDDEN = frozenset({"script", "style", "template", "title", "head", "iframe", "noembed",
                      "noframes"})
+#: Of those, the ones libxml2 and HTML5 both read as raw text (no tags inside).
+_RAW_TEXT = frozenset({"script", "style", "title", "iframe", "noembed", "noframes"})
 
 
 def _anchor_text(anchor: Any) -> str | None:
@@ -58,12 +61,17 @@ class TreeWalk:
         candidates = self._candidates
         maybe_host = MAYBE_HOST.search
         dispatch = _TREE_DISPATCH
+        anchor_tags = ANCHOR_TAGS.findall
         for el in root.iter():
             handler = dispatch.get(el.tag)
             if handler is None:
                 text = el.text
                 if text and maybe_host(text):
                     candidates.append((text, el, False))
+            elif handler is _raw_text:
+                text = el.text
+                if text and "<" in text:
+                    self.harvest.anchor_tags_in_raw_text += len(anchor_tags(text))
             elif handler is not _skip_text:
                 handler(self, el)
                 text = el.text
@@ -85,8 +93,14 @@ class TreeWalk:
             harvest.anchors.append((-1, f"{tag} {href}", -1))
             return
         harvest.anchors.append((len(harvest.found), f"{tag} {href}", -1))
-        anchor = _anchor_text(el) if tag == "a" else area_text(el.attrib)
-        harvest.found.append(Found(LinkKind.ANCHOR, href, rel_tokens(el.get("rel")), anchor))
+        if tag != "a":
+            anchor = area_text(el.attrib)
+        elif len(el) == 0 and (text := el.text) and (words := text.split()):
+            anchor = " ".join(words)  # most anchors: plain text, no children (fast path)
+        else:
+            anchor = _anchor_text(el)
+        rel = el.get("rel")
+        harvest.found.append(Found(LinkKind.ANCHOR, href, rel_tokens(rel) if rel else (), anchor))
 
     def _in_template(self, el: Any) -> bool:
         parent = el.getparent()
@@ -140,13 +154,17 @@ class TreeWalk:
 
 
 def _skip_text(walk: TreeWalk, el: Any) -> None:
-    """Handler of elements whose own text is never visible (script, style, comments...)."""
+    """Handler of elements whose own text is never visible (head, template, processing instructions)."""
+
+
+def _raw_text(walk: TreeWalk, el: Any) -> None:
+    """Handler of raw text (script, style, comments): never visible, and markup in it is no tag."""
 
 
 #: What the walk does per tag; tags not listed only have their text looked at.
 _TREE_DISPATCH: dict[Any, Any] = {
-    **{tag: _skip_text for tag in _HIDDEN},
-    etree.Comment: _skip_text,
+    **{tag: _raw_text if tag in _RAW_TEXT else _skip_text for tag in _HIDDEN},
+    etree.Comment: _raw_text,
     etree.ProcessingInstruction: _skip_text,
     etree.Entity: _skip_text,
     "a": TreeWalk._anchor,
