@@ -21,9 +21,21 @@ def named(url: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'client_name': client_name()})}"
 
 
+#: Connections one asyncio client opens at most; more concurrent commands wait for one.
+MAX_CONNECTIONS = 64
+#: How long a command waits for a free connection before failing.
+POOL_WAIT_S = 20
+
+
 def async_client(url: str) -> aioredis.Redis:
-    """An asyncio client; create it inside the event loop that will use it."""
-    return aioredis.Redis.from_url(named(url), socket_connect_timeout=5, health_check_interval=30)
+    """An asyncio client; create it inside the event loop that will use it.
+
+    The pool blocks when all its connections are busy (redis-py's default pool raises
+    "Too many connections" instead): a burst of concurrent work waits its turn, not fails.
+    """
+    pool = aioredis.BlockingConnectionPool.from_url(named(url), socket_connect_timeout=5, health_check_interval=30,
+                                                    max_connections=MAX_CONNECTIONS, timeout=POOL_WAIT_S)
+    return aioredis.Redis.from_pool(pool)  # the client owns the pool: closing it closes the pool
 
 
 def sync_client(url: str) -> redis.Redis:

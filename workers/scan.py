@@ -84,6 +84,10 @@ async def _discover(settings: Settings, context: SourceContext, target: str, dia
     return list(found.values())
 
 
+#: Deep-scan tasks per fetch slot (see `_deep`).
+_CREW_PER_FETCH_SLOT = 4
+
+
 def _indexed_row(candidate: Candidate, target: str, note: str | None = None) -> Row | None:
     return row_from_record(candidate.record, target, note=note) if candidate.record else None
 
@@ -130,7 +134,19 @@ async def _deep(
             done += 1
             await progress(done, len(candidates))
 
-        await asyncio.gather(*(one(c) for c in candidates))
+        # A fixed crew of tasks takes the pages in order: thousands of tasks at once would each hold
+        # a Redis connection (page cache, robots, host slots) while waiting for a fetch slot. A
+        # crew larger than the fetch concurrency keeps the slots busy while some pages wait for
+        # their host. A failing task (Redis gone) cancels the others.
+        queue = iter(candidates)
+
+        async def crew_member() -> None:
+            for candidate in queue:
+                await one(candidate)
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(len(candidates), _CREW_PER_FETCH_SLOT * max(1, settings.fetch_concurrency))):
+                group.create_task(crew_member())
     diag.timings_ms["fetch"] = _ms(fetch_started)
     order = {c.url: i for i, c in enumerate(candidates)}
     out.sort(key=lambda pair: order.get(pair[0].referring_url, 0))
