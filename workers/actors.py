@@ -22,7 +22,16 @@ from storage.jobs import JobStore
 from storage.keys import Keys
 from storage.snapshots import SnapshotStore
 from workers.archives import ArchiveError
-from workers.broker import INGEST_ACTOR, INGEST_QUEUE, SCAN_ACTOR, SCAN_QUEUE, WEBHOOK_ACTOR, WEBHOOK_QUEUE
+from workers.broker import (
+    INGEST_ACTOR,
+    INGEST_GAVE_UP_ACTOR,
+    INGEST_QUEUE,
+    SCAN_ACTOR,
+    SCAN_GAVE_UP_ACTOR,
+    SCAN_QUEUE,
+    WEBHOOK_ACTOR,
+    WEBHOOK_QUEUE,
+)
 from workers.ingest import run_ingest
 from workers.scan import run_scan
 from workers.webhooks import SendWebhook, WebhookMessage, start_delivery, webhook_job, webhook_sender
@@ -84,6 +93,33 @@ async def scan_job(
         await stores.client.aclose()
 
 
+async def scan_gave_up(settings: Settings, redis_url: str, message: ScanMessage, attempts: int, *,
+                       webhooks: SendWebhook | None = None) -> None:
+    """A check whose every attempt raised (Redis trouble while failing it, say): failed for good,
+    its claim released so the next identical check starts afresh, its webhook told."""
+    stores = Stores(settings, redis_url)
+    try:
+        job = await stores.jobs.get(message.job_id)
+        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return
+        await stores.jobs.fail(message.job_id, f"scan failed: gave up after {attempts} attempts")
+        await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
+        await start_delivery(stores.jobs, message, webhooks)
+    finally:
+        await stores.client.aclose()
+
+
+async def ingest_gave_up(settings: Settings, redis_url: str, message: IngestMessage, attempts: int) -> None:
+    """An ingest whose every attempt raised: failed for good (pages written before stay)."""
+    stores = Stores(settings, redis_url)
+    try:
+        job = await stores.jobs.get(message.job_id)
+        if job is not None and job.status not in (JobStatus.DONE, JobStatus.FAILED):
+            await stores.jobs.fail(message.job_id, f"ingest failed: gave up after {attempts} attempts")
+    finally:
+        await stores.client.aclose()
+
+
 async def ingest_job(settings: Settings, redis_url: str, message: IngestMessage) -> None:
     """Run an ingest job; a bad archive fails the job with the reader's message, no retry."""
     stores = Stores(settings, redis_url)
@@ -135,7 +171,19 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
 
         return run
 
+    def gave_up(kind: type[msgspec.Struct], job: Callable[..., Any]) -> Callable[[dict[str, Any], dict[str, Any]], Any]:
+        # Dramatiq sends the failed message (as a dict) and its retry counts once retries run out.
+        def run(failed: dict[str, Any], retries: dict[str, Any]) -> None:
+            payload = msgspec.convert(failed["args"][0], kind)
+            asyncio.run(job(settings, redis_url, payload, int(retries.get("retries", 0)) + 1))
+
+        return run
+
     send_webhook = webhook_sender(broker)
+    dramatiq.actor(broker=broker, actor_name=SCAN_GAVE_UP_ACTOR, queue_name=SCAN_QUEUE, max_retries=5)(
+        gave_up(ScanMessage, functools.partial(scan_gave_up, webhooks=send_webhook)))
+    dramatiq.actor(broker=broker, actor_name=INGEST_GAVE_UP_ACTOR, queue_name=INGEST_QUEUE, max_retries=5)(
+        gave_up(IngestMessage, ingest_gave_up))
     scan = dramatiq.actor(
         broker=broker,
         actor_name=SCAN_ACTOR,
@@ -144,6 +192,7 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
         min_backoff=1000,
         max_backoff=10_000,
         time_limit=settings.scan_time_limit_s * 1000,
+        on_retry_exhausted=SCAN_GAVE_UP_ACTOR,
     )(runner(ScanMessage, functools.partial(scan_job, webhooks=send_webhook)))
     ingest = dramatiq.actor(
         broker=broker,
@@ -153,6 +202,7 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
         min_backoff=1000,
         max_backoff=30_000,
         time_limit=settings.ingest_time_limit_s * 1000,
+        on_retry_exhausted=INGEST_GAVE_UP_ACTOR,
     )(runner(IngestMessage, ingest_job))
     # One attempt per message: HTTP failures re-enqueue themselves with back-off (workers.webhooks);
     # Dramatiq's own retries only cover errors of ours (Redis trouble).

@@ -15,6 +15,9 @@ SCAN_QUEUE = "scans"
 INGEST_QUEUE = "ingest"
 SCAN_ACTOR = "scan"
 INGEST_ACTOR = "ingest"
+#: Told when every attempt of a scan or ingest raised: they fail the job for good.
+SCAN_GAVE_UP_ACTOR = "scan_gave_up"
+INGEST_GAVE_UP_ACTOR = "ingest_gave_up"
 WEBHOOK_QUEUE = "webhooks"
 WEBHOOK_ACTOR = "webhook"
 
