@@ -118,13 +118,18 @@ def run(options: Options) -> Report:
                         started = time.perf_counter()
                         response = http.post(CHECK_PATH, json={"domain": TARGET, "deep_scan": True, "refresh": True,
                                                                "wait": 60, "debug": True})
-                        while response.status_code == 202:
-                            time.sleep(0.2)
-                            response = http.get(response.json()["poll_url"])
+                        if response.status_code == 202:
+                            poll_url = response.json()["poll_url"]
+                            while response.json().get("status") in ("queued", "running"):
+                                time.sleep(0.2)
+                                response = http.get(poll_url)
                         wall = time.perf_counter() - started
                         response.raise_for_status()
                         body = response.json()
                         result = body.get("result", body)
+                        if result is None:
+                            raise RuntimeError(f"the deep scan did not complete: {body.get('status')}: "
+                                               f"{body.get('error')}")
                         diag = result.get("diagnostics") or {}
                         fetch_s = (diag.get("timings_ms") or {}).get("fetch", wall * 1000) / 1000
                         samples.append((wall, fetch_s, diag.get("pages_fetched", 0), len(result["results"])))
