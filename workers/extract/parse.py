@@ -60,6 +60,7 @@ def _markup_anchor_count(markup: str) -> int:
 
 def _resolve(found: list[Found], base: str, page_host: str, encoding: str) -> list[RawLink]:
     links = []
+    canonical, anchor, wrapped = LinkKind.CANONICAL, LinkKind.ANCHOR, LinkKind.WRAPPED
     #: Pages repeat their hrefs (menus, footers): resolve each distinct one once.
     memo: dict[str, tuple[str, str, str | None] | None] = {}
     for item in found:
@@ -73,14 +74,14 @@ def _resolve(found: list[Found], base: str, page_host: str, encoding: str) -> li
         if resolved is None:
             continue
         url, host, target = resolved
-        if item.kind is LinkKind.CANONICAL:
+        kind = item.kind
+        if kind is canonical:
             if host == page_host or same_site(host, page_host):
                 continue
-        elif item.kind is LinkKind.ANCHOR and target is not None:
-            links.append(RawLink(target, url_host(target), item.anchor, item.rel,
-                                 LinkKind.WRAPPED, via=url))
+        elif target is not None and kind is anchor:
+            links.append(RawLink(target, url_host(target), item.anchor, item.rel, wrapped, via=url))
             continue
-        links.append(RawLink(url, host, item.anchor, item.rel, item.kind))
+        links.append(RawLink(url, host, item.anchor, item.rel, kind))
     return links
 
 

@@ -66,7 +66,7 @@ class TreeWalk:
             handler = dispatch.get(el.tag)
             if handler is None:
                 text = el.text
-                if text and maybe_host(text):
+                if text and "." in text and maybe_host(text):
                     candidates.append((text, el, False))
             elif handler is _raw_text:
                 text = el.text
@@ -75,10 +75,10 @@ class TreeWalk:
             elif handler is not _skip_text:
                 handler(self, el)
                 text = el.text
-                if text and maybe_host(text):
+                if text and "." in text and maybe_host(text):
                     candidates.append((text, el, False))
             tail = el.tail
-            if tail and maybe_host(tail):
+            if tail and "." in tail and maybe_host(tail):
                 candidates.append((tail, el, True))
         self._mentions()
         return self.harvest
