@@ -10,6 +10,7 @@ from contracts.enums import JobStatus
 from contracts.jobs import Job
 from contracts.results import CheckResult, Diagnostics
 from contracts.snapshots import Snapshot, SnapshotRow
+from storage.batching import BatchedReads
 from storage.codec import decode, encode, text
 from storage.keys import Keys
 
@@ -39,6 +40,8 @@ class CheckStore:
         self.result_ttl_s = result_ttl_s
         self.job_ttl_s = job_ttl_s
         self.snapshot_keep_s = snapshot_keep_s
+        #: The hot read of every repeated check, batched with its concurrent neighbours.
+        self.reads = BatchedReads(client)
 
     async def cached(self, domain: str, deep_scan: bool, include_big: bool, *,
                      diagnostics: bool = False) -> CheckResult | None:
@@ -57,7 +60,7 @@ class CheckStore:
                             *, also: str) -> tuple[bytes | None, bytes | None]:
         """The cached answer as stored (JSON bytes, served as they are), and in the same round trip
         the value of the key `also` (a cache hit needs the caller's quota counter too)."""
-        raw, other = await self.client.mget([self.keys.result(domain, deep_scan, include_big), also])
+        raw, other = await self.reads.mget([self.keys.result(domain, deep_scan, include_big), also])
         return _bytes(raw), _bytes(other)
 
     async def claim(self, domain: str, deep_scan: bool, include_big: bool, job_id: str) -> str | None:
