@@ -10,7 +10,7 @@ from litestar.openapi import OpenAPIConfig
 
 from backlinks import __version__
 from backlinks.settings import Settings
-from gateway.auth import guard_unsafe
+from gateway.auth import IdentifyUnsafeRequests
 from gateway.controllers.checks import ChecksController, CompatChecksController
 from gateway.controllers.compare import CompareController, CompatCompareController
 from gateway.controllers.diff import CompatDiffController, DiffController
@@ -47,7 +47,7 @@ def create_app(settings: Settings, redis_url: str) -> Litestar:
                         ReportsApiController, ReportPagesController, CompatReportsController, PagesController,
                         static_router()],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
-        guards=[guard_unsafe],
+        middleware=[IdentifyUnsafeRequests()],
         # Logging is the process's business (CLI flags), not the app's: no root handler at INFO.
         logging_config=None,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -13,8 +13,9 @@ from typing import Any
 
 import msgspec
 from litestar import Request
-from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backlinks.settings import Settings
 from contracts.keys import ApiKey
@@ -76,11 +77,21 @@ async def api_key(request: Request[Any, Any, Any], services: Services) -> ApiKey
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-async def guard_unsafe(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Litestar guard: every unsafe request is authenticated (and CSRF-checked) before its body
-    is even parsed, so a forged request is a 403 whatever it carries."""
-    if connection.scope.get("method") in UNSAFE and isinstance(connection, Request):
-        await identify(connection, connection.app.state.services)
+class IdentifyUnsafeRequests(ASGIMiddleware):
+    """Every unsafe request is authenticated (and CSRF-checked) before its body is even parsed,
+    so a forged request is a 403 whatever it carries.
+
+    A middleware rather than a Litestar guard: Litestar copies the route handler for every guard
+    call, which cost a cached answer a seventh of its time. Litestar runs it for matched routes
+    only, inside the exception handlers (so an unknown path stays a 404, errors keep our body).
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope.get("method") in UNSAFE:
+            await identify(Request(scope, receive, send), scope["litestar_app"].state.services)
+        await next_app(scope, receive, send)
 
 
 async def identify(request: Request[Any, Any, Any], services: Services) -> Caller:
