@@ -53,7 +53,7 @@ def test_every_completed_check_stores_a_snapshot(system: System, tmp_path: Path,
     system.check(TARGET, refresh=True)
     system.check(TARGET)  # from the cache: no new snapshot
     keys = Keys(system.settings.namespace)
-    ids = sync_redis.zrange(keys.snapshots(TARGET, False, False), 0, -1)
+    ids: list[bytes] = sync_redis.zrange(keys.snapshots(TARGET, False, False), 0, -1)  # type: ignore[assignment]
     assert len(ids) == 2
     import json
 

@@ -1,6 +1,7 @@
 """The main job on real input: ingest 181 real pages, check real domains through the whole system."""
 
 import json
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ EXPECTED = DATA / "realweb" / "expected"
 DOMAINS = ["theguardian.com", "apple.com", "nytimes.com"]
 
 
-def expected_rows(domain: str) -> dict[str, dict[str, object]]:
+def expected_rows(domain: str) -> dict[str, dict[str, Any]]:
     lines = (EXPECTED / f"{domain}.jsonl").read_text().splitlines()
     return {row["referring_url"]: row for row in map(json.loads, lines)}
 

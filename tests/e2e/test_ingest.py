@@ -3,6 +3,7 @@
 import gzip
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -17,7 +18,7 @@ CC2014 = DATA / "commoncrawl" / "CC-MAIN-20140820021334-00006-ip-10-180-136-8.ec
 PAGE_IN_BOTH = "http://0pointer.de/photos/?gallery=Australia&photo=496"
 
 
-def rows_of(system: System, domain: str) -> dict[str, dict[str, object]]:
+def rows_of(system: System, domain: str) -> dict[str, dict[str, Any]]:
     response = system.check(domain, refresh=True)
     assert response.status_code == 200, response.text
     return {row["referring_url"]: row for row in response.json()["results"]}
@@ -112,7 +113,7 @@ def test_an_archive_served_over_http_ingests_like_the_file(system: System, tmp_p
     assert len([r for r in rows_of(system, "nytimes.com").values() if r["link_type"] != "mention"]) == 4
 
 
-def _jobs(system: System) -> list[dict[str, object]]:
+def _jobs(system: System) -> list[dict[str, Any]]:
     import json
 
     from storage.client import sync_client

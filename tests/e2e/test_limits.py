@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -59,9 +60,9 @@ def gateways(redis_url: str, tmp_path: Path) -> Iterator[Gateways]:
     running.stop()
 
 
-def burst(requests: list[tuple[str, dict[str, str], dict[str, object]]]) -> list[httpx.Response]:
+def burst(requests: list[tuple[str, dict[str, str], dict[str, Any]]]) -> list[httpx.Response]:
     """Send all requests at once from a thread pool."""
-    def send(req: tuple[str, dict[str, str], dict[str, object]]) -> httpx.Response:
+    def send(req: tuple[str, dict[str, str], dict[str, Any]]) -> httpx.Response:
         url, headers, body = req
         return httpx.post(url, json=body, headers=headers, timeout=30)
 
@@ -101,7 +102,8 @@ def test_one_session_gets_exactly_30_checks_an_hour_across_two_gateways(gateways
 
 
 def test_cookie_less_clients_are_limited_per_ip_across_two_gateways(gateways: Gateways) -> None:
-    requests = [(f"{gateways.urls[i % 2]}{CHECK}", {}, {"domain": f"ip{i}.com"}) for i in range(80)]
+    no_headers: dict[str, str] = {}
+    requests = [(f"{gateways.urls[i % 2]}{CHECK}", no_headers, {"domain": f"ip{i}.com"}) for i in range(80)]
     assert_exact(burst(requests), 60)
 
 

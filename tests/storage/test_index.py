@@ -1,6 +1,7 @@
 """The link index: merge rules, idempotent writes, lookups by target and subdomain."""
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -13,8 +14,8 @@ from storage.keys import Keys
 T0, T1 = 1_600_000_000, 1_600_086_400
 
 
-def link(url: str, host: str, anchor: str = "a", when: int = T0, **kw: object) -> IndexedLink:
-    return IndexedLink(  # type: ignore[arg-type]
+def link(url: str, host: str, anchor: str = "a", when: int = T0, **kw: Any) -> IndexedLink:
+    return IndexedLink(
         target_url=url, target_host=host, anchor_text=anchor, first_seen=when, last_seen=when, **kw
     )
 

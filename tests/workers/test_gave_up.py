@@ -39,6 +39,12 @@ def running_job(sync_redis: redis.Redis, keys: Keys, kind: JobKind) -> str:
     return job.job_id
 
 
+def stored_job(sync_redis: redis.Redis, keys: Keys, job_id: str) -> Job:
+    raw = sync_redis.get(keys.job(job_id))
+    assert raw is not None
+    return decode(raw, Job)
+
+
 def exhausted(payload: msgspec.Struct, actor: str, queue: str) -> dict[str, Any]:
     """What Dramatiq's Retries middleware sends the `on_retry_exhausted` actor."""
     message: dramatiq.Message[Any] = dramatiq.Message(queue_name=queue, actor_name=actor,
@@ -61,7 +67,7 @@ def test_a_scan_that_gave_up_fails_its_job_and_frees_the_next_identical_check(
     sync_redis.set(keys.inflight("example.com", True, False), job_id)
     message = ScanMessage(job_id=job_id, domain="example.com", deep_scan=True)
     actors[SCAN_GAVE_UP_ACTOR].fn(exhausted(message, SCAN_ACTOR, SCAN_QUEUE), {"retries": 2, "max_retries": 2})
-    job = decode(sync_redis.get(keys.job(job_id)), Job)
+    job = stored_job(sync_redis, keys, job_id)
     assert job.status == JobStatus.FAILED
     assert job.error == "scan failed: gave up after 3 attempts"
     assert job.finished_at is not None
@@ -74,7 +80,7 @@ def test_an_ingest_that_gave_up_fails_its_job(actors: dict[str, Any], settings: 
     job_id = running_job(sync_redis, keys, JobKind.INGEST)
     message = IngestMessage(job_id=job_id, source="/data/a.warc.gz")
     actors[INGEST_GAVE_UP_ACTOR].fn(exhausted(message, INGEST_ACTOR, INGEST_QUEUE), {"retries": 2, "max_retries": 2})
-    job = decode(sync_redis.get(keys.job(job_id)), Job)
+    job = stored_job(sync_redis, keys, job_id)
     assert (job.status, job.error) == (JobStatus.FAILED, "ingest failed: gave up after 3 attempts")
 
 
@@ -82,8 +88,8 @@ def test_a_job_that_ended_meanwhile_is_left_as_it_is(actors: dict[str, Any], set
                                                      sync_redis: redis.Redis) -> None:
     keys = Keys(settings.namespace)
     job_id = running_job(sync_redis, keys, JobKind.CHECK)
-    done = msgspec.structs.replace(decode(sync_redis.get(keys.job(job_id)), Job), status=JobStatus.DONE)
+    done = msgspec.structs.replace(stored_job(sync_redis, keys, job_id), status=JobStatus.DONE)
     sync_redis.set(keys.job(job_id), encode(done))
     actors[SCAN_GAVE_UP_ACTOR].fn(exhausted(ScanMessage(job_id=job_id, domain="example.com"), SCAN_ACTOR, SCAN_QUEUE),
                                   {"retries": 2})
-    assert decode(sync_redis.get(keys.job(job_id)), Job).status == JobStatus.DONE
+    assert stored_job(sync_redis, keys, job_id).status == JobStatus.DONE
