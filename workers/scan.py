@@ -19,6 +19,7 @@ from workers.bighosts import is_big_host
 from workers.extract.decode import decode_body
 from workers.extract.parse import parse_page
 from workers.extract.policy import external_link_count, links_for_target
+from workers.extract.urls import url_host
 from workers.fetch.fetcher import Fetcher
 from workers.rows import build_row, row_from_record
 from workers.score import score
@@ -88,6 +89,20 @@ async def _discover(settings: Settings, context: SourceContext, target: str, dia
 _CREW_PER_FETCH_SLOT = 4
 
 
+def across_hosts(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates dealt round the hosts (each host's first page, then each host's second...):
+    the index lists a host's pages together, and a crew taking them in that order would queue on
+    one host's slots while the others idle."""
+    seen: dict[str, int] = {}
+    keyed: list[tuple[int, int, Candidate]] = []
+    for candidate in candidates:
+        host = url_host(candidate.url)
+        rank = seen[host] = seen.get(host, -1) + 1
+        keyed.append((rank, len(keyed), candidate))
+    keyed.sort(key=lambda item: item[:2])
+    return [candidate for _, _, candidate in keyed]
+
+
 def _indexed_row(candidate: Candidate, target: str, note: str | None = None) -> Row | None:
     return row_from_record(candidate.record, target, note=note) if candidate.record else None
 
@@ -138,7 +153,7 @@ async def _deep(
         # a Redis connection (page cache, robots, host slots) while waiting for a fetch slot. A
         # crew larger than the fetch concurrency keeps the slots busy while some pages wait for
         # their host. A failing task (Redis gone) cancels the others.
-        queue = iter(candidates)
+        queue = iter(across_hosts(candidates))
 
         async def crew_member() -> None:
             for candidate in queue:
