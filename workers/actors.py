@@ -11,6 +11,7 @@ import dramatiq
 import msgspec
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import Interrupt
+from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from backlinks.settings import Settings
 from contracts.enums import JobStatus
@@ -37,6 +38,18 @@ from workers.scan import run_scan
 from workers.webhooks import SendWebhook, WebhookMessage, start_delivery, webhook_job, webhook_sender
 
 log = logging.getLogger(__name__)
+
+
+def time_limit_reason(limit_s: int) -> str:
+    """What a job stopped by its time limit says."""
+    return f"stopped at the time limit of {limit_s} s"
+
+
+def reason_of(exc: BaseException, limit_s: int) -> str:
+    """A job's failure in words people can read."""
+    if isinstance(exc, TimeLimitExceeded):
+        return time_limit_reason(limit_s)
+    return str(exc) or type(exc).__name__
 
 
 class Stores:
@@ -79,13 +92,16 @@ async def scan_job(
         try:
             result = await run_scan(settings, stores.client, message, progress)
         except (Exception, Interrupt) as exc:
-            await stores.jobs.fail(message.job_id, f"scan failed: {exc or type(exc).__name__}")
+            await stores.jobs.fail(message.job_id, f"scan failed: {reason_of(exc, settings.scan_time_limit_s)}")
             await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
             log.exception("check %s of %s failed", message.job_id, message.domain)
             await start_delivery(stores.jobs, message, webhooks)
             return
         if message.webhook_url:
             job.webhook = WebhookState(url=message.webhook_url)
+        latest = await stores.jobs.get(message.job_id)  # its progress as the scan left it
+        if latest is not None:
+            job.progress = latest.progress
         await stores.checks.finish(job, result, debug=message.debug)
         await start_delivery(stores.jobs, message, webhooks)
         await stores.snapshots.thin(message.domain, message.deep_scan, message.include_big, result.scanned_at)
@@ -93,29 +109,31 @@ async def scan_job(
         await stores.client.aclose()
 
 
-async def scan_gave_up(settings: Settings, redis_url: str, message: ScanMessage, attempts: int, *,
-                       webhooks: SendWebhook | None = None) -> None:
-    """A check whose every attempt raised (Redis trouble while failing it, say): failed for good,
-    its claim released so the next identical check starts afresh, its webhook told."""
+async def scan_ended_badly(settings: Settings, redis_url: str, message: ScanMessage, reason: str, *,
+                           webhooks: SendWebhook | None = None) -> None:
+    """A check that ended outside its own error handling (every attempt raised, or the time limit
+    struck in the event loop): failed for good with `reason`, its claim released so the next
+    identical check starts afresh, its webhook told. A job already finished is left as it is."""
     stores = Stores(settings, redis_url)
     try:
         job = await stores.jobs.get(message.job_id)
         if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
             return
-        await stores.jobs.fail(message.job_id, f"scan failed: gave up after {attempts} attempts")
+        await stores.jobs.fail(message.job_id, f"scan failed: {reason}")
         await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
         await start_delivery(stores.jobs, message, webhooks)
     finally:
         await stores.client.aclose()
 
 
-async def ingest_gave_up(settings: Settings, redis_url: str, message: IngestMessage, attempts: int) -> None:
-    """An ingest whose every attempt raised: failed for good (pages written before stay)."""
+async def ingest_ended_badly(settings: Settings, redis_url: str, message: IngestMessage, reason: str) -> None:
+    """An ingest that ended outside its own error handling: failed for good with `reason` (pages
+    written before stay)."""
     stores = Stores(settings, redis_url)
     try:
         job = await stores.jobs.get(message.job_id)
         if job is not None and job.status not in (JobStatus.DONE, JobStatus.FAILED):
-            await stores.jobs.fail(message.job_id, f"ingest failed: gave up after {attempts} attempts")
+            await stores.jobs.fail(message.job_id, f"ingest failed: {reason}")
     finally:
         await stores.client.aclose()
 
@@ -141,7 +159,7 @@ async def ingest_job(settings: Settings, redis_url: str, message: IngestMessage)
             await _finish_ingest(stores, message.job_id, None, f"ingest failed: {exc}")
             return
         except (Exception, Interrupt) as exc:
-            await stores.jobs.fail(message.job_id, f"ingest failed: {exc or type(exc).__name__}")
+            await stores.jobs.fail(message.job_id, f"ingest failed: {reason_of(exc, settings.ingest_time_limit_s)}")
             log.exception("ingest %s of %s failed", message.job_id, message.source)
             return
         await _finish_ingest(stores, message.job_id, stats, None)
@@ -165,9 +183,18 @@ async def _finish_ingest(stores: Stores, job_id: str, stats: IngestStats | None,
 def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Declare the actors on this broker (explicitly, never on a global default broker)."""
 
-    def runner(kind: type[msgspec.Struct], job: Callable[..., Any]) -> Callable[[dict[str, Any]], None]:
+    def runner(kind: type[msgspec.Struct], job: Callable[..., Any], ended_badly: Callable[..., Any] | None = None,
+               limit_s: int = 0) -> Callable[[dict[str, Any]], None]:
         def run(payload: dict[str, Any]) -> None:
-            asyncio.run(job(settings, redis_url, msgspec.convert(payload, kind)))
+            message = msgspec.convert(payload, kind)
+            try:
+                asyncio.run(job(settings, redis_url, message))
+            except TimeLimitExceeded:
+                # The limit struck in the event loop, outside the job's own handler: fail the job
+                # here; the actor `throws` it, so it is not retried (a retry would hit it again).
+                if ended_badly is not None:
+                    asyncio.run(ended_badly(settings, redis_url, message, time_limit_reason(limit_s)))
+                raise
 
         return run
 
@@ -175,15 +202,17 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
         # Dramatiq sends the failed message (as a dict) and its retry counts once retries run out.
         def run(failed: dict[str, Any], retries: dict[str, Any]) -> None:
             payload = msgspec.convert(failed["args"][0], kind)
-            asyncio.run(job(settings, redis_url, payload, int(retries.get("retries", 0)) + 1))
+            attempts = int(retries.get("retries", 0)) + 1
+            asyncio.run(job(settings, redis_url, payload, f"gave up after {attempts} attempts"))
 
         return run
 
     send_webhook = webhook_sender(broker)
+    scan_ended = functools.partial(scan_ended_badly, webhooks=send_webhook)
     dramatiq.actor(broker=broker, actor_name=SCAN_GAVE_UP_ACTOR, queue_name=SCAN_QUEUE, max_retries=5)(
-        gave_up(ScanMessage, functools.partial(scan_gave_up, webhooks=send_webhook)))
+        gave_up(ScanMessage, scan_ended))
     dramatiq.actor(broker=broker, actor_name=INGEST_GAVE_UP_ACTOR, queue_name=INGEST_QUEUE, max_retries=5)(
-        gave_up(IngestMessage, ingest_gave_up))
+        gave_up(IngestMessage, ingest_ended_badly))
     scan = dramatiq.actor(
         broker=broker,
         actor_name=SCAN_ACTOR,
@@ -193,7 +222,8 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
         max_backoff=10_000,
         time_limit=settings.scan_time_limit_s * 1000,
         on_retry_exhausted=SCAN_GAVE_UP_ACTOR,
-    )(runner(ScanMessage, functools.partial(scan_job, webhooks=send_webhook)))
+        throws=(TimeLimitExceeded,),
+    )(runner(ScanMessage, functools.partial(scan_job, webhooks=send_webhook), scan_ended, settings.scan_time_limit_s))
     ingest = dramatiq.actor(
         broker=broker,
         actor_name=INGEST_ACTOR,
@@ -203,7 +233,8 @@ def register_actors(broker: RedisBroker, settings: Settings, redis_url: str) -> 
         max_backoff=30_000,
         time_limit=settings.ingest_time_limit_s * 1000,
         on_retry_exhausted=INGEST_GAVE_UP_ACTOR,
-    )(runner(IngestMessage, ingest_job))
+        throws=(TimeLimitExceeded,),
+    )(runner(IngestMessage, ingest_job, ingest_ended_badly, settings.ingest_time_limit_s))
     # One attempt per message: HTTP failures re-enqueue themselves with back-off (workers.webhooks);
     # Dramatiq's own retries only cover errors of ours (Redis trouble).
     webhook = dramatiq.actor(
