@@ -108,7 +108,19 @@ async def submit(services: Services, p: CheckParams, wait_s: float, caller: Call
     quota = await charge(services, caller, 1) if caller else None
     job_id = await _join_or_start(services, p, caller.key.key_id if caller and caller.key else None)
     job = await services.jobs.wait(job_id, wait_s) if wait_s > 0 else await services.jobs.get(job_id)
-    return replace(outcome_of(job, job_id, p.debug), quota=quota)
+    outcome = outcome_of(job, job_id, p.debug)
+    if p.debug and outcome.result is not None and outcome.result.diagnostics is None:
+        outcome = replace(outcome, result=await _with_diagnostics(services, p, outcome.result))
+    return replace(outcome, quota=quota)
+
+
+async def _with_diagnostics(services: Services, p: CheckParams, result: CheckResult) -> CheckResult:
+    """A `debug` request that joined a job started without `debug`: the diagnostics of that same
+    run, which the cache keeps beside the answer."""
+    stored = await services.checks.cached(p.domain, p.deep_scan, p.include_big, diagnostics=True)
+    if stored is None or stored.scanned_at != result.scanned_at:
+        return result
+    return msgspec.structs.replace(result, diagnostics=stored.diagnostics)
 
 
 def outcome_of(job: Job | None, job_id: str, debug: bool) -> CheckOutcome:
