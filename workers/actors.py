@@ -15,7 +15,7 @@ from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from backlinks.settings import Settings
 from contracts.enums import JobStatus
-from contracts.jobs import IngestMessage, IngestStats, ScanMessage
+from contracts.jobs import IngestMessage, IngestStats, Progress, ScanMessage
 from contracts.keys import WebhookState
 from storage.checks import CheckStore
 from storage.client import async_client
@@ -99,9 +99,10 @@ async def scan_job(
             return
         if message.webhook_url:
             job.webhook = WebhookState(url=message.webhook_url)
-        latest = await stores.jobs.get(message.job_id)  # its progress as the scan left it
+        latest = await stores.jobs.get(message.job_id)
         if latest is not None:
-            job.progress = latest.progress
+            # All of it is done. (The stored `done` may lag: the crew's progress writes race.)
+            job.progress = Progress(done=latest.progress.total, total=latest.progress.total)
         await stores.checks.finish(job, result, debug=message.debug)
         await start_delivery(stores.jobs, message, webhooks)
         await stores.snapshots.thin(message.domain, message.deep_scan, message.include_big, result.scanned_at)
