@@ -87,22 +87,19 @@ async def scan_job(
             return
 
         async def progress(done: int, total: int) -> None:
+            # Kept for the finished job: all `total` pages are done then, whatever order the
+            # crew's racing progress writes reached Redis in.
+            job.progress = Progress(done=total, total=total)
             await stores.jobs.set_progress(message.job_id, done, total)
 
         try:
             result = await run_scan(settings, stores.client, message, progress)
         except (Exception, Interrupt) as exc:
-            await stores.jobs.fail(message.job_id, f"scan failed: {reason_of(exc, settings.scan_time_limit_s)}")
-            await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
             log.exception("check %s of %s failed", message.job_id, message.domain)
-            await start_delivery(stores.jobs, message, webhooks)
+            await _fail_scan(stores, message, reason_of(exc, settings.scan_time_limit_s), webhooks)
             return
         if message.webhook_url:
             job.webhook = WebhookState(url=message.webhook_url)
-        latest = await stores.jobs.get(message.job_id)
-        if latest is not None:
-            # All of it is done. (The stored `done` may lag: the crew's progress writes race.)
-            job.progress = Progress(done=latest.progress.total, total=latest.progress.total)
         await stores.checks.finish(job, result, debug=message.debug)
         await start_delivery(stores.jobs, message, webhooks)
         await stores.snapshots.thin(message.domain, message.deep_scan, message.include_big, result.scanned_at)
@@ -118,13 +115,17 @@ async def scan_ended_badly(settings: Settings, redis_url: str, message: ScanMess
     stores = Stores(settings, redis_url)
     try:
         job = await stores.jobs.get(message.job_id)
-        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
-            return
-        await stores.jobs.fail(message.job_id, f"scan failed: {reason}")
-        await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
-        await start_delivery(stores.jobs, message, webhooks)
+        if job is not None and job.status not in (JobStatus.DONE, JobStatus.FAILED):
+            await _fail_scan(stores, message, reason, webhooks)
     finally:
         await stores.client.aclose()
+
+
+async def _fail_scan(stores: Stores, message: ScanMessage, reason: str, webhooks: SendWebhook | None) -> None:
+    """The check failed with `reason`: its claim released, its webhook told."""
+    await stores.jobs.fail(message.job_id, f"scan failed: {reason}")
+    await stores.checks.release(message.domain, message.deep_scan, message.include_big, message.job_id)
+    await start_delivery(stores.jobs, message, webhooks)
 
 
 async def ingest_ended_badly(settings: Settings, redis_url: str, message: IngestMessage, reason: str) -> None:
