@@ -17,8 +17,9 @@ from backlinks.domains import same_site
 from contracts.enums import LinkKind
 from workers.archives.model import ArchivePage, Skip
 from workers.extract.model import ParsedPage, RawLink
-from workers.extract.parse import header_nofollow, rel_tokens, unwrap
+from workers.extract.parse import header_nofollow, rel_tokens
 from workers.extract.urls import resolve_url, url_host
+from workers.extract.wrappers import destination
 
 #: Complete character references only: `&copy=2` in a URL is not `©=2` (HTML attribute rule).
 _REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -132,16 +133,6 @@ def _meta_nofollow(metas: list[dict[str, Any]]) -> bool:
     )
 
 
-def _destination(href: str, base: str) -> tuple[str, str, str | None] | None:
-    """A WAT href resolved: (URL, host, destination when it is a known redirector such as
-    google.com/url?q=...), or None when it is no http(s) link."""
-    url = resolve_url(unescape(href), base)
-    if url is None:
-        return None
-    host = url_host(url)
-    return url, host, unwrap(url, host)
-
-
 def _head_links(head: dict[str, Any], base: str, page_host: str) -> list[RawLink]:
     """Meta refresh redirects and cross-site canonical hints, as the HTML parser reports them."""
     links = []
@@ -192,7 +183,7 @@ def wat_page(page: ArchivePage) -> ParsedPage:
     memo: dict[str, tuple[str, str, str | None] | None] = {}
     for entry in entries:
         href = _text(entry.get("url"))
-        found = memo[href] if href in memo else memo.setdefault(href, _destination(href, base))
+        found = memo[href] if href in memo else memo.setdefault(href, destination(unescape(href), base))
         if found is None:
             continue
         url, host, wrapped = found

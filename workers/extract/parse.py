@@ -26,7 +26,7 @@ from workers.extract.rawscan import ANCHOR_CENSUS, ANCHOR_TAGS, same_text
 from workers.extract.recover import recover
 from workers.extract.tree import TreeWalk
 from workers.extract.urls import resolve_url, url_host
-from workers.extract.wrappers import unwrap
+from workers.extract.wrappers import destination, unwrap
 
 __all__ = ["header_nofollow", "parse_page", "rel_tokens", "unwrap"]
 
@@ -65,12 +65,7 @@ def _resolve(found: list[Found], base: str, page_host: str, encoding: str) -> li
     memo: dict[str, tuple[str, str, str | None] | None] = {}
     for item in found:
         href = item.href
-        if href in memo:
-            resolved = memo[href]
-        else:
-            url = resolve_url(href, base, encoding)
-            host = url_host(url) if url else ""
-            resolved = memo[href] = (url, host, unwrap(url, host)) if url else None
+        resolved = memo[href] if href in memo else memo.setdefault(href, destination(href, base, encoding))
         if resolved is None:
             continue
         url, host, target = resolved

@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from backlinks.domains import registrable_domain
-from workers.extract.urls import resolve_url
+from workers.extract.urls import resolve_url, url_host
 
 #: Redirectors whose destination sits in a query parameter: (host test, path, parameters).
 _WRAPPERS: tuple[tuple[Any, str, tuple[str, ...]], ...] = (
@@ -56,3 +56,13 @@ def unwrap(url: str, host: str) -> str | None:
                     return resolve_url(target, "")
             return None
     return None
+
+
+def destination(href: str, base: str, encoding: str = "utf-8") -> tuple[str, str, str | None] | None:
+    """An href resolved against `base`: (URL, host, destination when the URL is a known
+    redirector such as google.com/url?q=...), or None when it is no http(s) link."""
+    url = resolve_url(href, base, encoding)
+    if url is None:
+        return None
+    host = url_host(url)
+    return url, host, unwrap(url, host)
