@@ -54,7 +54,8 @@ def _normalized(domain: str) -> str:
 def params(domain: str, *, deep_scan: bool, include_big: bool, debug: bool, refresh: bool,
            webhook_url: str | None = None) -> CheckParams:
     """Validate what every check path shares (the target above all)."""
-    target = _normalized(domain) if isinstance(domain, str) and len(domain) <= 300 else normalize_target(domain)
+    # Over-long names (refused anyway) stay out of the memo.
+    target = _normalized(domain) if len(domain) <= 300 else normalize_target(domain)
     return CheckParams(target, deep_scan, include_big, debug, refresh, webhook_url)
 
 
